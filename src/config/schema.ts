@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/** Algorithms tenant-mcp accepts for tenant tokens; anything else is refused at load. */
+export const HmacAlgorithms = ['HS256', 'HS384', 'HS512'] as const;
+export const AsymmetricAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
+const Algorithm = z.enum([...HmacAlgorithms, ...AsymmetricAlgorithms]);
+
+const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const Auth = z
+  .strictObject({
+    algorithms: z.array(Algorithm).min(1).default(['HS256']),
+    secretEnv: EnvName.optional(),
+    publicKeyFile: z.string().min(1).optional(),
+    jwksFile: z.string().min(1).optional(),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+    tenantClaim: z.string().min(1).default('tenant_id'),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+  })
+  .superRefine((auth, ctx) => {
+    const sources = [auth.secretEnv, auth.publicKeyFile, auth.jwksFile].filter(Boolean).length;
+    if (sources !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'set exactly one of secretEnv, publicKeyFile or jwksFile',
+      });
+    }
+    const hmac = auth.algorithms.filter((a) => a.startsWith('HS')).length;
+    if (hmac !== 0 && hmac !== auth.algorithms.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['algorithms'],
+        message: 'mix of HMAC and public-key algorithms',
+      });
+    }
+    if (hmac > 0 && !auth.secretEnv) {
+      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: 'HMAC algorithms need secretEnv' });
+    }
+    if (hmac === 0 && auth.secretEnv) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: 'public-key algorithms need publicKeyFile or jwksFile, not a secret',
+      });
+    }
+  });
+
+const Migrations = z.strictObject({
+  dir: z.string().min(1).default('migrations'),
+  onStartup: z.boolean().default(true),
+  busyTimeoutMs: z.number().int().min(0).max(60_000).default(5_000),
+});
+
+const Query = z
+  .strictObject({
+    defaultRowLimit: z.number().int().min(1).max(100_000).default(200),
+    maxRowLimit: z.number().int().min(1).max(100_000).default(5_000),
+    maxResultBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(1_000_000),
+    maxCellChars: z.number().int().min(16).max(1_000_000).default(2_000),
+    timeoutMs: z.number().int().min(10).max(600_000).default(5_000),
+    maxTimeoutMs: z.number().int().min(10).max(600_000).default(30_000),
+    workers: z.number().int().min(1).max(32).default(2),
+    workerMemoryMb: z.number().int().min(32).max(16_384).default(256),
+  })
+  .superRefine((q, ctx) => {
+    if (q.defaultRowLimit > q.maxRowLimit) {
+      ctx.addIssue({ code: 'custom', path: ['defaultRowLimit'], message: 'exceeds maxRowLimit' });
+    }
+    if (q.timeoutMs > q.maxTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: 'exceeds maxTimeoutMs' });
+    }
+  });
+
+const Log = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** The shape of mcp.config.json. Unknown keys are errors, so a typo never passes silently. */
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  dataRoot: z.string().min(1),
+  auth: Auth,
+  migrations: Migrations.default(Migrations.parse({})),
+  query: Query.default(Query.parse({})),
+  log: Log.default(Log.parse({})),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+export type AuthConfig = z.infer<typeof Auth>;
+export type QueryConfig = z.infer<typeof Query>;
+export type MigrationsConfig = z.infer<typeof Migrations>;
