@@ -1,0 +1,71 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import { assertTokenLive, type TenantContext } from './context.js';
+import { toolFailure } from './wire.js';
+
+type Shape = z.ZodRawShape;
+
+/** A read-only tool: typed input, typed structured output, and a compact text copy. */
+export interface TenantTool<I extends Shape, O extends Shape> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  run(ctx: TenantContext, args: z.infer<z.ZodObject<I>>): Promise<z.infer<z.ZodObject<O>>>;
+  /** The text a model reads; cheaper than the JSON copy. */
+  text(result: z.infer<z.ZodObject<O>>): string;
+}
+
+/** Registers `tool` on `server`, adding timing, a structured log line and error mapping. */
+export function registerTool<I extends Shape, O extends Shape>(
+  server: McpServer,
+  ctx: TenantContext,
+  tool: TenantTool<I, O>,
+): void {
+  const config = {
+    title: tool.title,
+    description: tool.description,
+    inputSchema: tool.input,
+    outputSchema: tool.output,
+    annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
+  };
+  const handler = async (args: z.infer<z.ZodObject<I>>, extra: { requestId: string | number }) =>
+    callTool(ctx, tool, args, extra.requestId);
+  // The SDK's generic overloads cannot follow our generic shapes; the config is checked above.
+  (server.registerTool as (...a: unknown[]) => void)(tool.name, config, handler);
+}
+
+async function callTool<I extends Shape, O extends Shape>(
+  ctx: TenantContext,
+  tool: TenantTool<I, O>,
+  args: z.infer<z.ZodObject<I>>,
+  requestId: string | number,
+): Promise<CallToolResult> {
+  const started = performance.now();
+  const log = ctx.logger.child({ requestId, tool: tool.name });
+  try {
+    assertTokenLive(ctx);
+    const result = await tool.run(ctx, args);
+    log.info({ status: 'ok', ms: elapsed(started) }, 'tool call');
+    return {
+      content: [{ type: 'text', text: tool.text(result) }],
+      structuredContent: result as Record<string, unknown>,
+    };
+  } catch (error) {
+    const failure = toolFailure(error, log);
+    log.info({ status: 'error', code: codeOf(error), ms: elapsed(started) }, 'tool call');
+    return failure;
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+function codeOf(error: unknown): string {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String(error.code)
+    : 'INTERNAL';
+}

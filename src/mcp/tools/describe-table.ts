@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { describeTable, type TableDetail } from '../../schema/introspect.js';
+import type { TenantTool } from '../tool.js';
+
+const input = {
+  table: z.string().min(1).max(256).describe('Exact table or view name from list_tables'),
+};
+
+const output = {
+  name: z.string(),
+  kind: z.enum(['table', 'view', 'virtual']),
+  group: z.enum(['platform', 'pm']),
+  rowCount: z.number().int().nullable(),
+  columns: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      notNull: z.boolean(),
+      defaultValue: z.string().nullable(),
+      primaryKey: z.number().int(),
+      generated: z.boolean(),
+    }),
+  ),
+  foreignKeys: z.array(
+    z.object({
+      columns: z.array(z.string()),
+      table: z.string(),
+      to: z.array(z.string()),
+      onDelete: z.string(),
+      onUpdate: z.string(),
+    }),
+  ),
+  indexes: z.array(
+    z.object({
+      name: z.string(),
+      unique: z.boolean(),
+      partial: z.boolean(),
+      columns: z.array(z.string()),
+    }),
+  ),
+  sql: z.string().nullable(),
+};
+
+/** describe_table: columns, keys, foreign keys and indexes of one table or view. */
+export const describeTableTool: TenantTool<typeof input, typeof output> = {
+  name: 'describe_table',
+  title: 'Describe a table',
+  description: 'Columns with types, primary and foreign keys, and indexes of one table or view.',
+  input,
+  output,
+  run: async (ctx, { table }) => describeTable(ctx.db, table),
+  text: describeText,
+};
+
+function describeText(t: TableDetail): string {
+  const lines = [`${t.name} (${t.kind}, ${t.group}${t.rowCount === null ? '' : `, ${t.rowCount} rows`})`];
+  for (const c of t.columns) {
+    const flags = [c.primaryKey ? 'PK' : '', c.notNull ? 'NOT NULL' : '', c.generated ? 'GENERATED' : '']
+      .filter(Boolean)
+      .join(' ');
+    lines.push(`  ${c.name} ${c.type || 'ANY'}${flags ? ` ${flags}` : ''}`);
+  }
+  for (const fk of t.foreignKeys) {
+    lines.push(`  FK (${fk.columns.join(', ')}) -> ${fk.table}(${fk.to.join(', ')})`);
+  }
+  for (const i of t.indexes) {
+    lines.push(`  INDEX ${i.name}${i.unique ? ' UNIQUE' : ''} (${i.columns.join(', ')})`);
+  }
+  return lines.join('\n');
+}

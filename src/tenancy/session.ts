@@ -1,0 +1,61 @@
+import type { VerifiedToken } from '../auth/verify-token.js';
+import type { Config } from '../config/load.js';
+import { openReadOnly, type Connection } from '../db/open.js';
+import type { Logger } from '../log/logger.js';
+import type { TenantContext } from '../mcp/context.js';
+import { loadMigrations } from '../migrations/catalog.js';
+import { migrateTenantFile } from '../migrations/migrate.js';
+import { QueryPool } from '../query/pool.js';
+import { resolveTenantFile } from './tenant-file.js';
+
+/** An open tenant: its context for the MCP surface and the one way to release it. */
+export interface TenantSession {
+  readonly context: TenantContext;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens one tenant for serving: resolves and checks its file, migrates the pm_ schema when
+ * the config says so, then opens the introspection connection and the query pool.
+ */
+export async function openTenantSession(
+  config: Config,
+  token: VerifiedToken,
+  logger: Logger,
+): Promise<TenantSession> {
+  const { tenantId, file } = resolveTenantFile(config.dataRoot, token.tenantId);
+  const log = logger.child({ tenant: tenantId });
+
+  if (config.migrations.onStartup) {
+    const migrations = loadMigrations(config.migrations.dir);
+    migrateTenantFile(file, migrations, { busyTimeoutMs: config.migrations.busyTimeoutMs, logger: log });
+  }
+
+  const db = openReadOnly(file, tenantId);
+  let queries: QueryPool;
+  try {
+    queries = await QueryPool.start({ file, limits: config.query, logger: log });
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return {
+    context: {
+      tenantId,
+      expiresAt: token.expiresAt + config.auth.clockToleranceSeconds,
+      db,
+      queries,
+      limits: config.query,
+      logger: log,
+    },
+    close: () => closeAll(db, queries),
+  };
+}
+
+async function closeAll(db: Connection, queries: QueryPool): Promise<void> {
+  try {
+    await queries.close();
+  } finally {
+    db.close();
+  }
+}
