@@ -69,7 +69,7 @@ export function parseCommand(argv: readonly string[]): Command {
   if (values.version) return { name: 'version' };
   const name = positionals[0] ?? 'serve';
   if (positionals.length > 1) throw usage(`unexpected argument '${positionals[1]}'`);
-  if (!(name in ALLOWED)) throw usage(`unknown command '${name}'`);
+  if (!Object.hasOwn(ALLOWED, name)) throw usage(`unknown command '${name}'`);
   rejectForeignOptions(name, values);
   return buildCommand(name, values);
 }

@@ -1,0 +1,225 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { TenantMcpError } from '../../src/errors.js';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tenant-mcp-config-'));
+});
+
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function writeConfig(config: unknown, name = 'mcp.config.json'): string {
+  const file = path.join(dir, name);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
+}
+
+function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { dataRoot: 'data', auth: { secretEnv: 'TENANT_MCP_JWT_SECRET' }, ...extra };
+}
+
+/** Runs `load` and returns the error it throws, failing the test when nothing is thrown. */
+function failure(load: () => unknown): TenantMcpError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof TenantMcpError) return error;
+    throw error;
+  }
+  throw new Error('expected a TenantMcpError');
+}
+
+describe('loadConfig', () => {
+  it('parses the mcp.config.json shipped in the repository', () => {
+    const config = loadConfig(path.join(repoRoot, 'mcp.config.json'));
+
+    expect(config.file).toBe(path.join(repoRoot, 'mcp.config.json'));
+    expect(config.dataRoot).toBe(path.join(repoRoot, 'demo'));
+    expect(config.migrations.dir).toBe(path.join(repoRoot, 'migrations'));
+    expect(config.auth).toMatchObject({
+      algorithms: ['HS256'],
+      secretEnv: 'TENANT_MCP_JWT_SECRET',
+      issuer: 'tenant-mcp-demo',
+      audience: 'tenant-mcp',
+      tenantClaim: 'tenant_id',
+      clockToleranceSeconds: 30,
+    });
+    expect(config.query.maxRowLimit).toBe(5000);
+  });
+
+  it('fills in defaults for every section a minimal config leaves out', () => {
+    const config = loadConfig(writeConfig(minimal()));
+
+    expect(config.auth.algorithms).toEqual(['HS256']);
+    expect(config.auth.tenantClaim).toBe('tenant_id');
+    expect(config.auth.clockToleranceSeconds).toBe(30);
+    expect(config.migrations).toEqual({
+      dir: path.join(dir, 'migrations'),
+      onStartup: true,
+      busyTimeoutMs: 5000,
+    });
+    expect(config.query.defaultRowLimit).toBe(200);
+    expect(config.query.maxRowLimit).toBe(5000);
+    expect(config.log.level).toBe('info');
+  });
+
+  it('resolves relative paths against the config file folder, not the working directory', () => {
+    const file = writeConfig(
+      {
+        dataRoot: 'data',
+        auth: { algorithms: ['ES256'], publicKeyFile: 'keys/public.pem' },
+        migrations: { dir: '../shared/migrations' },
+      },
+      path.join('etc', 'tenant-mcp', 'mcp.config.json'),
+    );
+    const configDir = path.join(dir, 'etc', 'tenant-mcp');
+
+    const config = loadConfig(path.relative(process.cwd(), file));
+
+    expect(config.file).toBe(file);
+    expect(config.dataRoot).toBe(path.join(configDir, 'data'));
+    expect(config.auth.publicKeyFile).toBe(path.join(configDir, 'keys', 'public.pem'));
+    expect(config.migrations.dir).toBe(path.join(dir, 'etc', 'shared', 'migrations'));
+    expect(config.dataRoot).not.toBe(path.resolve(process.cwd(), 'data'));
+  });
+
+  it('resolves a relative jwksFile against the config file folder', () => {
+    const file = writeConfig(minimal({ auth: { algorithms: ['RS256'], jwksFile: 'jwks.json' } }));
+
+    expect(loadConfig(file).auth.jwksFile).toBe(path.join(dir, 'jwks.json'));
+  });
+
+  it('keeps absolute paths as they are', () => {
+    const dataRoot = path.join(os.tmpdir(), 'elsewhere', 'data');
+    const file = writeConfig(minimal({ dataRoot }));
+
+    expect(loadConfig(file).dataRoot).toBe(dataRoot);
+  });
+
+  it('refuses an unknown key at the root with CONFIG_INVALID naming the key', () => {
+    const error = failure(() => loadConfig(writeConfig(minimal({ logLevel: 'debug' }))));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('unknown key logLevel');
+  });
+
+  it('refuses a misspelled nested key with CONFIG_INVALID naming its full path', () => {
+    const error = failure(() => loadConfig(writeConfig(minimal({ query: { maxRowLimt: 10 } }))));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('query.maxRowLimt');
+  });
+
+  it('refuses a misspelled key inside auth with its full path', () => {
+    const config = { dataRoot: 'data', auth: { secretEnv: 'S', audiance: 'tenant-mcp' } };
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('auth.audiance');
+  });
+
+  it('refuses a config without dataRoot, naming dataRoot', () => {
+    const error = failure(() => loadConfig(writeConfig({ auth: { secretEnv: 'S' } })));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('dataRoot');
+  });
+
+  it('refuses HMAC algorithms without secretEnv', () => {
+    const config = minimal({ auth: { algorithms: ['HS256'], publicKeyFile: 'public.pem' } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('auth.secretEnv: HMAC algorithms need secretEnv');
+  });
+
+  it('refuses a mix of HS256 and RS256', () => {
+    const config = minimal({ auth: { algorithms: ['HS256', 'RS256'], secretEnv: 'S' } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('auth.algorithms: mix of HMAC and public-key algorithms');
+  });
+
+  it('refuses public-key algorithms that name a secret', () => {
+    const config = minimal({ auth: { algorithms: ['ES256'], secretEnv: 'S' } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('auth.secretEnv');
+  });
+
+  it('refuses an auth section that names two key sources', () => {
+    const config = minimal({ auth: { secretEnv: 'S', jwksFile: 'jwks.json' } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('set exactly one of secretEnv, publicKeyFile or jwksFile');
+  });
+
+  it('refuses the none algorithm', () => {
+    const config = minimal({ auth: { algorithms: ['none'], secretEnv: 'S' } });
+
+    expect(failure(() => loadConfig(writeConfig(config))).code).toBe('CONFIG_INVALID');
+  });
+
+  it('refuses a defaultRowLimit above maxRowLimit, naming query.defaultRowLimit', () => {
+    const config = minimal({ query: { defaultRowLimit: 501, maxRowLimit: 500 } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('query.defaultRowLimit: exceeds maxRowLimit');
+  });
+
+  it('accepts a defaultRowLimit equal to maxRowLimit', () => {
+    const config = minimal({ query: { defaultRowLimit: 500, maxRowLimit: 500 } });
+
+    expect(loadConfig(writeConfig(config)).query.defaultRowLimit).toBe(500);
+  });
+
+  it('refuses a timeoutMs above maxTimeoutMs', () => {
+    const config = minimal({ query: { timeoutMs: 10_000, maxTimeoutMs: 5_000 } });
+    const error = failure(() => loadConfig(writeConfig(config)));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('query.timeoutMs: exceeds maxTimeoutMs');
+  });
+
+  it('refuses a file that is not JSON with CONFIG_INVALID', () => {
+    const error = failure(() => loadConfig(writeConfig('{ "dataRoot": "data", ')));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toMatch(/^config is not valid JSON/);
+  });
+
+  it('refuses a missing file with CONFIG_NOT_FOUND', () => {
+    const error = failure(() => loadConfig(path.join(dir, 'absent.json')));
+
+    expect(error.code).toBe('CONFIG_NOT_FOUND');
+  });
+
+  it('refuses a folder given as the config file with CONFIG_NOT_FOUND', () => {
+    expect(failure(() => loadConfig(dir)).code).toBe('CONFIG_NOT_FOUND');
+  });
+});
+
+describe('parseConfig', () => {
+  it('resolves paths against the folder of the file it is told the text came from', () => {
+    const file = path.join(dir, 'conf', 'mcp.config.json');
+    const config = parseConfig(JSON.stringify(minimal()), file);
+
+    expect(config.file).toBe(file);
+    expect(config.dataRoot).toBe(path.join(dir, 'conf', 'data'));
+  });
+});
