@@ -19,7 +19,7 @@ export function loadVerificationKey(
   env: Readonly<Record<string, string | undefined>>,
 ): VerificationKey {
   if (auth.secretEnv) return hmacSecret(auth, env[auth.secretEnv]);
-  if (auth.publicKeyFile) return publicKey(auth.publicKeyFile);
+  if (auth.publicKeyFile) return matchingKey(publicKey(auth.publicKeyFile), auth.algorithms);
   if (auth.jwksFile) return localKeySet(auth.jwksFile);
   throw new TenantMcpError('KEY_INVALID', 'auth names no key');
 }
@@ -30,7 +30,10 @@ function hmacSecret(auth: AuthConfig, value: string | undefined): Uint8Array {
   }
   // A public key used as an HMAC secret lets anyone who has the key forge tokens.
   if (value.includes('-----BEGIN')) {
-    throw new TenantMcpError('KEY_INVALID', `${auth.secretEnv} holds a PEM key, not an HMAC secret`);
+    throw new TenantMcpError(
+      'KEY_INVALID',
+      `${auth.secretEnv} holds a PEM key, not an HMAC secret`,
+    );
   }
   const secret = new TextEncoder().encode(value);
   const needed = Math.max(...auth.algorithms.map((a) => MIN_HMAC_BYTES[a] ?? 32));
@@ -46,13 +49,37 @@ function hmacSecret(auth: AuthConfig, value: string | undefined): Uint8Array {
 function publicKey(file: string): KeyObject {
   const pem = readKeyFile(file, 'publicKeyFile');
   if (pem.includes('PRIVATE KEY')) {
-    throw new TenantMcpError('KEY_INVALID', 'publicKeyFile holds a private key; give the public key');
+    throw new TenantMcpError(
+      'KEY_INVALID',
+      'publicKeyFile holds a private key; give the public key',
+    );
   }
   try {
     return createPublicKey(pem);
   } catch (error) {
-    throw new TenantMcpError('KEY_INVALID', 'publicKeyFile is not a PEM public key', { cause: error });
+    throw new TenantMcpError('KEY_INVALID', 'publicKeyFile is not a PEM public key', {
+      cause: error,
+    });
   }
+}
+
+// The key type each public-key algorithm needs; a mismatch would refuse every token later.
+const KEY_TYPES: Record<string, readonly string[]> = {
+  RS256: ['rsa'],
+  ES256: ['ec'],
+  EdDSA: ['ed25519', 'ed448'],
+};
+
+function matchingKey(key: KeyObject, algorithms: readonly string[]): KeyObject {
+  const type = key.asymmetricKeyType ?? 'unknown';
+  const unfit = algorithms.filter((a) => !KEY_TYPES[a]?.includes(type));
+  if (unfit.length > 0) {
+    throw new TenantMcpError(
+      'KEY_INVALID',
+      `publicKeyFile holds a ${type} key, unfit for ${unfit.join(', ')}`,
+    );
+  }
+  return key;
 }
 
 function localKeySet(file: string): JWTVerifyGetKey {
