@@ -41,7 +41,12 @@ export type Command =
       dryRun: boolean;
       json: boolean;
     }
-  | { name: 'demo'; config: string | undefined; root: string | undefined; seed: number };
+  | {
+      name: 'demo';
+      config: string | undefined;
+      root: string | undefined;
+      seed: number | undefined;
+    };
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -86,7 +91,8 @@ function parseOrUsage(argv: readonly string[]) {
 
 function rejectForeignOptions(command: string, values: Values): void {
   for (const key of Object.keys(values)) {
-    if (!ALLOWED[command]?.includes(key)) throw usage(`option --${key} does not apply to ${command}`);
+    if (!ALLOWED[command]?.includes(key))
+      throw usage(`option --${key} does not apply to ${command}`);
   }
 }
 
@@ -105,8 +111,8 @@ function buildCommand(name: string, v: Values): Command {
   return { name: 'serve', config: v.config, tokenFile: v['token-file'] };
 }
 
-function parseSeed(value: string | undefined): number {
-  if (value === undefined) return 42;
+function parseSeed(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
   if (!/^\d{1,9}$/.test(value)) throw usage('--seed takes a whole number');
   return Number(value);
 }

@@ -22,4 +22,3 @@ export function failureLine(error: unknown): string {
 function isUserError(code: ErrorCode): boolean {
   return USER_PREFIXES.some((p) => code.startsWith(p));
 }
-

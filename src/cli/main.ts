@@ -5,7 +5,10 @@
 import { run } from './run.js';
 
 const stopHandlers: (() => void)[] = [];
-for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2]] as const) {
+for (const [signal, number] of [
+  ['SIGTERM', 15],
+  ['SIGINT', 2],
+] as const) {
   process.once(signal, () => {
     // Before anything is serving there is nothing to finish: stop at once.
     if (stopHandlers.length === 0) process.exit(128 + number);

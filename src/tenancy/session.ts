@@ -28,7 +28,10 @@ export async function openTenantSession(
 
   if (config.migrations.onStartup) {
     const migrations = loadMigrations(config.migrations.dir);
-    migrateTenantFile(file, migrations, { busyTimeoutMs: config.migrations.busyTimeoutMs, logger: log });
+    migrateTenantFile(file, migrations, {
+      busyTimeoutMs: config.migrations.busyTimeoutMs,
+      logger: log,
+    });
   }
 
   const db = openReadOnly(file, tenantId);

@@ -1,7 +1,7 @@
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { TenantMcpError } from '../errors.js';
-import { parseTenantId } from './tenant-id.js';
+import { TENANT_ID_PATTERN, parseTenantId } from './tenant-id.js';
 
 /** Where one tenant's data lives, resolved and checked. */
 export interface TenantFile {
@@ -62,4 +62,18 @@ function refused(tenantId: string): TenantMcpError {
     'TENANT_FILE_REFUSED',
     `tenant '${tenantId}' refused: its folder or file is a link or not a regular file`,
   );
+}
+
+/** Tenant ids under `<dataRoot>/tenants`, sorted; entries that are not valid ids are skipped. */
+export function listTenantIds(dataRoot: string): string[] {
+  const tenantsDir = join(realDataRoot(dataRoot), 'tenants');
+  let names: string[];
+  try {
+    names = readdirSync(tenantsDir);
+  } catch (error) {
+    throw new TenantMcpError('CONFIG_INVALID', 'dataRoot has no readable tenants folder', {
+      cause: error,
+    });
+  }
+  return names.filter((name) => TENANT_ID_PATTERN.test(name)).sort();
 }

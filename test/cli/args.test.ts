@@ -62,8 +62,8 @@ describe('parseCommand', () => {
     });
   });
 
-  it('gives demo the seed 42 when none is given', () => {
-    expect(parseCommand(['demo'])).toMatchObject({ name: 'demo', seed: 42 });
+  it('leaves the demo seed to the demo builder when none is given', () => {
+    expect(parseCommand(['demo'])).toMatchObject({ name: 'demo', seed: undefined });
   });
 
   it.each([['--help'], ['-h']])('reads %s as help', (flag) => {

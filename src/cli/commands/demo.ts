@@ -11,12 +11,17 @@ const DEMO_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
 /** Builds the demo data root and prints, per tenant, a token and a Claude Desktop snippet. */
 export async function runDemo(
   config: Config,
-  options: { root: string | undefined; seed: number },
+  options: { root: string | undefined; seed: number | undefined },
   io: Io,
 ): Promise<number> {
   const logger = createLogger(config.log.level === 'info' ? 'warn' : config.log.level);
   const root = options.root ? resolve(io.cwd, options.root) : config.dataRoot;
-  const demo = buildDemoRoot({ root, seed: options.seed, migrationsDir: config.migrations.dir, logger });
+  const demo = buildDemoRoot({
+    root,
+    seed: options.seed,
+    migrationsDir: config.migrations.dir,
+    logger,
+  });
   const secretEnv = config.auth.secretEnv ?? 'TENANT_MCP_JWT_SECRET';
 
   io.stdout.write(`Demo data root: ${demo.root}\n\n`);
@@ -30,7 +35,11 @@ export async function runDemo(
       tenantClaim: config.auth.tenantClaim,
     });
     io.stdout.write(
-      tenantBlock({ id: tenant.id, name: tenant.name, token, secret: demo.secret, secretEnv }, config.file, io),
+      tenantBlock(
+        { id: tenant.id, name: tenant.name, token, secret: demo.secret, secretEnv },
+        config.file,
+        io,
+      ),
     );
   }
   io.stdout.write(`The tokens expire in 7 days; run this command again for new ones.\n`);

@@ -10,7 +10,11 @@ import { connectStdio } from '../../transports/stdio.js';
 import type { Io } from '../io.js';
 
 /** Serves the token's tenant over stdio until the client hangs up or a stop signal arrives. */
-export async function serveStdio(config: Config, tokenFile: string | undefined, io: Io): Promise<number> {
+export async function serveStdio(
+  config: Config,
+  tokenFile: string | undefined,
+  io: Io,
+): Promise<number> {
   const logger = createLogger(config.log.level);
   const key = loadVerificationKey(config.auth, io.env);
   const token = readToken(tokenFile, io.env);
@@ -30,7 +34,8 @@ export async function serveStdio(config: Config, tokenFile: string | undefined, 
 function readToken(tokenFile: string | undefined, env: Io['env']): string {
   if (tokenFile === undefined) {
     const token = env.TENANT_MCP_TOKEN;
-    if (!token) throw new TenantMcpError('TOKEN_MISSING', 'set TENANT_MCP_TOKEN or pass --token-file');
+    if (!token)
+      throw new TenantMcpError('TOKEN_MISSING', 'set TENANT_MCP_TOKEN or pass --token-file');
     return token;
   }
   try {
