@@ -49,6 +49,8 @@ export interface TenantProfile {
   currency: string;
   taxRate: number;
   timezone: string;
+  /** Start of the staff's and clients' phone numbers. */
+  phonePrefix: string;
   invoicePrefix: string;
   /** First payment-processor reference; all are above 2^53 to exercise exact integers. */
   externalRefBase: bigint;
@@ -72,6 +74,7 @@ const NORTHWIND: TenantProfile = {
   currency: 'EUR',
   taxRate: 0.21,
   timezone: 'Europe/Amsterdam',
+  phonePrefix: '+31 6',
   invoicePrefix: 'NW',
   externalRefBase: 9007199254740993n,
   sizes: { staff: 18, clients: 220, sessions: 2400, checkins: 5600, goals: 480 },
@@ -315,6 +318,7 @@ const SAKURA: TenantProfile = {
   currency: 'JPY',
   taxRate: 0.1,
   timezone: 'Asia/Tokyo',
+  phonePrefix: '+81 90',
   invoicePrefix: 'SM',
   externalRefBase: 4611686018427400000n,
   sizes: { staff: 12, clients: 150, sessions: 1600, checkins: 4200, goals: 300 },

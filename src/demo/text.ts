@@ -64,6 +64,3 @@ export function sessionNote(rng: Random, index: number, extra: readonly string[]
 export function checkinNote(rng: Random): string | null {
   return rng.chance(0.25) ? rng.pick(CHECKIN_NOTES) : null;
 }
-
-/** The topic words every tenant's notes contain. */
-export const NOTE_TOPICS: readonly string[] = TOPICS;

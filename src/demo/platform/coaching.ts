@@ -84,7 +84,10 @@ export function makePrograms(gen: Gen): { programs: Program[]; rows: Row[] } {
   return { programs, rows };
 }
 
-/** One or two enrollments per client who got past the lead stage. */
+/**
+ * Enrollments that match each client's status: alumni finished a program, current clients
+ * are in one now (active or paused), and some current clients finished an earlier one.
+ */
 export function makeEnrollments(
   gen: Gen,
   clients: readonly Client[],
@@ -95,14 +98,12 @@ export function makeEnrollments(
   const enrollments: Enrollment[] = [];
   for (const client of clients.filter((candidate) => candidate.status !== 'lead')) {
     const coachId = client.coachId ?? gen.rng.pick(coaches).id;
-    let start = client.createdAt + gen.rng.int(0, 20) * DAY;
-    const count = gen.rng.chance(0.35) ? 2 : 1;
-    for (let i = 0; i < count && start < DEMO_NOW; i++) {
-      const plan = { id: enrollments.length + 1, client, coachId, start };
-      const enrollment = makeEnrollment(gen, plan, gen.rng.pick(programs));
-      enrollments.push(enrollment);
-      start = enrollment.end + gen.rng.int(7, 60) * DAY;
-    }
+    const current = client.status === 'active' || client.status === 'paused';
+    const plan = (): EnrollmentPlan => ({ id: enrollments.length + 1, client, coachId });
+    const past = !current || gen.rng.chance(0.35);
+    const earlier = past ? pastEnrollment(gen, plan(), gen.rng.pick(programs)) : null;
+    if (earlier !== null) enrollments.push(earlier);
+    if (current) enrollments.push(currentEnrollment(gen, plan(), gen.rng.pick(programs), earlier));
   }
   return enrollments;
 }
@@ -111,27 +112,52 @@ interface EnrollmentPlan {
   id: number;
   client: Client;
   coachId: string;
-  start: number;
 }
 
-// The status follows the calendar: past programs completed, current ones active or paused,
-// and some cancelled part-way through.
-function makeEnrollment(gen: Gen, plan: EnrollmentPlan, program: Program): Enrollment {
+function weeksOf(gen: Gen, program: Program): number {
+  return program.weeks ?? gen.rng.int(8, 26);
+}
+
+// Starts soon after the client signed up; a tenth were cancelled part-way through. A current
+// client whose first program would still be running gets no earlier one.
+function pastEnrollment(gen: Gen, plan: EnrollmentPlan, program: Program): Enrollment | null {
   const { rng } = gen;
-  const { id, client, coachId, start } = plan;
-  const planned = start + (program.weeks ?? rng.int(8, 26)) * 7 * DAY;
-  const base = { id, clientId: client.id, programId: program.id, coachId, start };
+  const start = plan.client.createdAt + rng.int(0, 20) * DAY;
+  const planned = start + weeksOf(gen, program) * 7 * DAY;
+  if (plan.client.status !== 'alumni' && planned > DEMO_NOW - 7 * DAY) return null;
+  const base = {
+    id: plan.id,
+    clientId: plan.client.id,
+    programId: program.id,
+    coachId: plan.coachId,
+    start,
+  };
   if (rng.chance(0.1)) {
-    return {
-      ...base,
-      status: 'cancelled',
-      end: notAfterNow(start + Math.floor((planned - start) * rng.next())),
-    };
+    const stoppedAt = start + Math.floor((planned - start) * rng.next());
+    return { ...base, status: 'cancelled', end: notAfterNow(stoppedAt) };
   }
-  if (planned <= DEMO_NOW || client.status === 'alumni') {
-    return { ...base, status: 'completed', end: notAfterNow(planned) };
-  }
-  return { ...base, status: client.status === 'paused' ? 'paused' : 'active', end: planned };
+  return { ...base, status: 'completed', end: notAfterNow(planned) };
+}
+
+// Running today: started at most one program length ago, after any earlier enrollment.
+function currentEnrollment(
+  gen: Gen,
+  plan: EnrollmentPlan,
+  program: Program,
+  earlier: Enrollment | null,
+): Enrollment {
+  const days = weeksOf(gen, program) * 7;
+  const earliest = Math.max(plan.client.createdAt, (earlier?.end ?? 0) + 7 * DAY);
+  const start = Math.max(earliest, DEMO_NOW - gen.rng.int(1, days - 1) * DAY);
+  return {
+    id: plan.id,
+    clientId: plan.client.id,
+    programId: program.id,
+    coachId: plan.coachId,
+    status: plan.client.status === 'paused' ? 'paused' : 'active',
+    start,
+    end: start + days * DAY,
+  };
 }
 
 /** Enrollment rows; only finished enrollments have an end date. */
@@ -172,10 +198,10 @@ export function makeSessions(
 
 function planSession(gen: Gen, enrollment: Enrollment): Session {
   const { rng } = gen;
-  // Active enrollments also have sessions booked in the coming weeks.
+  // Running enrollments also have sessions booked for the next ten days.
   const last = isFinished(enrollment)
     ? enrollment.end
-    : Math.min(enrollment.end, DEMO_NOW + 21 * DAY);
+    : Math.min(enrollment.end, DEMO_NOW + 10 * DAY);
   const day = rng.int(0, Math.max(0, Math.floor((last - enrollment.start) / DAY) - 1));
   return {
     enrollmentId: enrollment.id,

@@ -58,6 +58,7 @@ export function makeStaff(gen: Gen): { staff: Staff[]; rows: Row[] } {
       role,
       timezone: rng.chance(0.8) ? profile.timezone : null,
       phone: rng.chance(0.6) ? phoneNumber(gen) : null,
+      // One coach has left; their account stays because old rows still name them.
       is_active: i === count - 3 ? 0 : 1,
       last_login_at: rng.chance(0.85) ? DEMO_NOW - rng.int(60, 30 * DAY) : null,
       created_at: member.createdAt,
@@ -73,10 +74,7 @@ function staffRole(index: number, count: number): StaffRole {
 }
 
 function phoneNumber(gen: Gen): string {
-  const digits = String(gen.rng.int(10_000_000, 99_999_999));
-  return gen.profile.currency === 'JPY'
-    ? `+81 90-${digits.slice(0, 4)}-${digits.slice(4)}`
-    : `+31 6 ${digits}`;
+  return `${gen.profile.phonePrefix} ${gen.rng.int(1000, 9999)} ${gen.rng.int(1000, 9999)}`;
 }
 
 /** Teams led by admins or coaches, and the WITHOUT ROWID membership table. */
