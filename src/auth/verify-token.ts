@@ -89,7 +89,10 @@ function tokenError(error: unknown): TenantMcpError {
 function classify(error: unknown): [ErrorCode, string] {
   if (error instanceof errors.JWTExpired) return ['TOKEN_EXPIRED', 'token has expired'];
   if (error instanceof errors.JWTClaimValidationFailed) return classifyClaim(error);
-  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+  if (
+    error instanceof errors.JWSSignatureVerificationFailed ||
+    error instanceof errors.JWKSNoMatchingKey
+  ) {
     return ['TOKEN_BAD_SIGNATURE', 'token signature does not verify'];
   }
   if (error instanceof errors.JOSEAlgNotAllowed) {

@@ -26,7 +26,10 @@ export function parseConfig(text: string, file: string): Config {
   }
   const parsed = ConfigSchema.safeParse(json);
   if (!parsed.success) {
-    throw new TenantMcpError('CONFIG_INVALID', `config is invalid: ${describeIssues(parsed.error)}`);
+    throw new TenantMcpError(
+      'CONFIG_INVALID',
+      `config is invalid: ${describeIssues(parsed.error)}`,
+    );
   }
   return resolvePaths(parsed.data, file);
 }
@@ -44,7 +47,11 @@ function readConfigText(file: string): string {
 function resolvePaths(raw: RawConfig, file: string): Config {
   const base = dirname(file);
   const at = (p: string | undefined): string | undefined => (p ? resolve(base, p) : undefined);
-  const auth = { ...raw.auth, publicKeyFile: at(raw.auth.publicKeyFile), jwksFile: at(raw.auth.jwksFile) };
+  const auth = {
+    ...raw.auth,
+    publicKeyFile: at(raw.auth.publicKeyFile),
+    jwksFile: at(raw.auth.jwksFile),
+  };
   return {
     ...raw,
     file,

@@ -5,7 +5,9 @@ export const HmacAlgorithms = ['HS256', 'HS384', 'HS512'] as const;
 export const AsymmetricAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
 const Algorithm = z.enum([...HmacAlgorithms, ...AsymmetricAlgorithms]);
 
-const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const EnvName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
 
 const Auth = z
   .strictObject({
@@ -35,7 +37,11 @@ const Auth = z
       });
     }
     if (hmac > 0 && !auth.secretEnv) {
-      ctx.addIssue({ code: 'custom', path: ['secretEnv'], message: 'HMAC algorithms need secretEnv' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message: 'HMAC algorithms need secretEnv',
+      });
     }
     if (hmac === 0 && auth.secretEnv) {
       ctx.addIssue({
@@ -56,7 +62,12 @@ const Query = z
   .strictObject({
     defaultRowLimit: z.number().int().min(1).max(100_000).default(200),
     maxRowLimit: z.number().int().min(1).max(100_000).default(5_000),
-    maxResultBytes: z.number().int().min(1_024).max(64 * 1024 * 1024).default(1_000_000),
+    maxResultBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(64 * 1024 * 1024)
+      .default(1_000_000),
     maxCellChars: z.number().int().min(16).max(1_000_000).default(2_000),
     timeoutMs: z.number().int().min(10).max(600_000).default(5_000),
     maxTimeoutMs: z.number().int().min(10).max(600_000).default(30_000),

@@ -69,8 +69,7 @@ export function describeTable(db: Connection, name: string): TableDetail {
     foreignKeys: foreignKeysOf(db, row.name),
     indexes: indexesOf(db, row.name),
     sql: db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(row.name) as
-      | string
-      | null,
+      string | null,
   };
 }
 
@@ -102,13 +101,21 @@ function findTable(db: Connection, name: string): TableListRow {
 
 function summarize(db: Connection, row: TableListRow): TableSummary {
   const kind = row.type as TableKind;
-  return { name: row.name, kind, group: groupOf(row.name), rowCount: countRows(db, row.name, kind) };
+  return {
+    name: row.name,
+    kind,
+    group: groupOf(row.name),
+    rowCount: countRows(db, row.name, kind),
+  };
 }
 
 function countRows(db: Connection, name: string, kind: TableKind): number | null {
   if (kind !== 'table') return null;
   // The name comes from sqlite_schema, never from a client, and is quoted.
-  return db.prepare(`SELECT count(*) FROM main.${quoteIdentifier(name)}`).pluck().get() as number;
+  return db
+    .prepare(`SELECT count(*) FROM main.${quoteIdentifier(name)}`)
+    .pluck()
+    .get() as number;
 }
 
 function columnsOf(db: Connection, table: string): ColumnInfo[] {
@@ -133,7 +140,9 @@ function columnsOf(db: Connection, table: string): ColumnInfo[] {
 }
 
 function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
-  const rows = db.prepare('SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(table) as {
+  const rows = db
+    .prepare('SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq')
+    .all(table) as {
     id: number;
     table: string;
     from: string;
@@ -158,7 +167,9 @@ function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
 }
 
 function indexesOf(db: Connection, table: string): IndexInfo[] {
-  const list = db.prepare('SELECT name, "unique", partial FROM pragma_index_list(?)').all(table) as {
+  const list = db
+    .prepare('SELECT name, "unique", partial FROM pragma_index_list(?)')
+    .all(table) as {
     name: string;
     unique: number;
     partial: number;

@@ -53,9 +53,15 @@ export const describeTableTool: TenantTool<typeof input, typeof output> = {
 };
 
 function describeText(t: TableDetail): string {
-  const lines = [`${t.name} (${t.kind}, ${t.group}${t.rowCount === null ? '' : `, ${t.rowCount} rows`})`];
+  const lines = [
+    `${t.name} (${t.kind}, ${t.group}${t.rowCount === null ? '' : `, ${t.rowCount} rows`})`,
+  ];
   for (const c of t.columns) {
-    const flags = [c.primaryKey ? 'PK' : '', c.notNull ? 'NOT NULL' : '', c.generated ? 'GENERATED' : '']
+    const flags = [
+      c.primaryKey ? 'PK' : '',
+      c.notNull ? 'NOT NULL' : '',
+      c.generated ? 'GENERATED' : '',
+    ]
       .filter(Boolean)
       .join(' ');
     lines.push(`  ${c.name} ${c.type || 'ANY'}${flags ? ` ${flags}` : ''}`);

@@ -16,7 +16,7 @@ export const listTablesTool: TenantTool<Record<string, never>, typeof output> = 
   name: 'list_tables',
   title: 'List tables',
   description:
-    'Tables and views in this tenant\'s database. pm_ tables hold projects and work items; ' +
+    "Tables and views in this tenant's database. pm_ tables hold projects and work items; " +
     'the others belong to the coaching platform.',
   input: {},
   output,
