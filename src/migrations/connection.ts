@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { sqliteCodeOf, type Connection } from '../db/open.js';
+import { TenantMcpError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+
+// Pauses after SQLite's own busy timeout ran out, before trying again; then TENANT_BUSY.
+const BUSY_BACKOFF_MS = [50, 150, 400];
+
+/**
+ * Opens a tenant file for the migration runner. Never creates a file and never touches the
+ * journal mode, which is the host's. Errors name no path: a migration run may serve a client.
+ */
+export function openTenantFile(file: string, readonly: boolean, busyTimeoutMs: number): Connection {
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new RangeError('busyTimeoutMs must be a non-negative integer');
+  }
+  let db: Connection;
+  try {
+    db = new Database(file, { fileMustExist: true, readonly });
+  } catch (error) {
+    throw openFailure(file, error);
+  }
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** Runs `step` inside BEGIN IMMEDIATE: the write lock is taken before anything is read. */
+export function inImmediateTransaction<T>(db: Connection, step: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = step();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    rollback(db);
+    throw error;
+  }
+}
+
+/** Runs `step` again with backoff while SQLite reports busy; after the last try, TENANT_BUSY. */
+export function retryWhileBusy<T>(step: () => T, logger: Logger): T {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return step();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      const waitMs = BUSY_BACKOFF_MS[attempt];
+      if (waitMs === undefined) throw busy(error);
+      logger.debug({ attempt: attempt + 1, waitMs }, 'tenant file busy; trying again');
+      sleep(waitMs);
+    }
+  }
+}
+
+/** TENANT_FILE_UNREADABLE when `error` says the file is not a sound SQLite database. */
+export function unreadableFile(error: unknown): TenantMcpError | undefined {
+  const code = sqliteCodeOf(error) ?? '';
+  if (code !== 'SQLITE_NOTADB' && !code.startsWith('SQLITE_CORRUPT')) return undefined;
+  const message = 'tenant file is not a readable SQLite database';
+  return new TenantMcpError('TENANT_FILE_UNREADABLE', message, { cause: error, sqliteCode: code });
+}
+
+function openFailure(file: string, error: unknown): TenantMcpError {
+  if (!existsSync(file)) {
+    return new TenantMcpError('TENANT_NOT_FOUND', 'tenant file does not exist', { cause: error });
+  }
+  return new TenantMcpError('TENANT_FILE_UNREADABLE', 'tenant file cannot be opened', {
+    cause: error,
+    sqliteCode: sqliteCodeOf(error),
+  });
+}
+
+function rollback(db: Connection): void {
+  if (!db.inTransaction) return;
+  try {
+    db.exec('ROLLBACK');
+  } catch {
+    // The caller's error explains more; closing the connection rolls back in any case.
+  }
+}
+
+function isBusy(error: unknown): boolean {
+  return sqliteCodeOf(error)?.startsWith('SQLITE_BUSY') === true;
+}
+
+function busy(error: unknown): TenantMcpError {
+  return new TenantMcpError('TENANT_BUSY', 'tenant file is locked by another writer', {
+    cause: error,
+    sqliteCode: sqliteCodeOf(error),
+    hint: 'the host is writing to this tenant file; try again shortly',
+  });
+}
+
+// The runner is synchronous like better-sqlite3, whose busy timeout blocks the same way.
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

@@ -1,0 +1,271 @@
+import { sqliteCodeOf, type Connection } from '../db/open.js';
+import { TenantMcpError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { assertAdoptable, hasPmTables } from './adoption.js';
+import { migrationLabel, type Migration } from './catalog.js';
+import {
+  inImmediateTransaction,
+  openTenantFile,
+  retryWhileBusy,
+  unreadableFile,
+} from './connection.js';
+import {
+  assertPlatformUnchanged,
+  guardPlatformWrites,
+  platformWriteTarget,
+  snapshotPlatform,
+} from './guard.js';
+import {
+  compareLedger,
+  createLedger,
+  readLedger,
+  recordMigration,
+  type LedgerComparison,
+  type MigrationRef,
+} from './ledger.js';
+
+export type { MigrationRef } from './ledger.js';
+
+/** How to migrate one tenant file. */
+export interface MigrateOptions {
+  /** How long SQLite waits for another writer (the host) before reporting busy. */
+  readonly busyTimeoutMs: number;
+  readonly logger: Logger;
+  /** Report what would run without writing; the file is opened read-only. */
+  readonly dryRun?: boolean;
+}
+
+/** A migration this run recorded in the ledger. */
+export interface AppliedMigration extends MigrationRef {
+  readonly durationMs: number;
+  /** True when existing pm_ tables were recorded as this migration instead of being created. */
+  readonly adopted: boolean;
+}
+
+/** What a migration run did. */
+export interface MigrationOutcome {
+  readonly applied: AppliedMigration[];
+  /** What a dry run would apply; always empty after a real run. */
+  readonly pending: MigrationRef[];
+  /** True when the file needed nothing. */
+  readonly alreadyCurrent: boolean;
+}
+
+/** The ledger of one file against the known migrations. */
+export interface MigrationStatus {
+  readonly applied: (MigrationRef & { readonly appliedAt: number })[];
+  readonly pending: MigrationRef[];
+  /** Applied, but the migration's text has changed since. */
+  readonly drifted: MigrationRef[];
+  /** In the ledger, but unknown to this build. */
+  readonly unknown: MigrationRef[];
+}
+
+// migrationStatus only reads; SQLite's usual default is plenty.
+const STATUS_BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Brings the pm_ schema of one existing tenant file up to `migrations`, each migration in
+ * its own BEGIN IMMEDIATE transaction. A current file costs one read and no write lock.
+ */
+export function migrateTenantFile(
+  file: string,
+  migrations: Migration[],
+  options: MigrateOptions,
+): MigrationOutcome {
+  const dryRun = options.dryRun === true;
+  const db = openTenantFile(file, dryRun, options.busyTimeoutMs);
+  try {
+    if (dryRun) return planOnly(db, migrations, options.logger);
+    return migrate(db, migrations, options.logger);
+  } finally {
+    db.close();
+  }
+}
+
+/** Reads what the file's ledger says against `migrations`; never writes, never throws on drift. */
+export function migrationStatus(file: string, migrations: Migration[]): MigrationStatus {
+  const db = openTenantFile(file, true, STATUS_BUSY_TIMEOUT_MS);
+  try {
+    const comparison = readingState(() => compareLedger(readLedger(db) ?? [], migrations));
+    return {
+      applied: comparison.applied.map((row) => ({ ...ref(row), appliedAt: row.appliedAt })),
+      pending: comparison.pending.map(ref),
+      drifted: comparison.drifted.map(ref),
+      unknown: comparison.unknown.map(ref),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+function migrate(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
+  // Without a write lock: on a current file this read is the whole run.
+  const pending = readingState(() => retryWhileBusy(() => pendingOf(db, migrations), logger));
+  const applied: AppliedMigration[] = [];
+  for (const migration of pending) {
+    const result = applyOne(db, migration, migrations, logger);
+    if (result !== null) applied.push(result);
+  }
+  if (applied.length === 0) logger.debug('pm_ schema already current');
+  return { applied, pending: [], alreadyCurrent: applied.length === 0 };
+}
+
+function planOnly(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
+  const pending = readingState(() =>
+    retryWhileBusy(() => {
+      const first = migrations[0];
+      if (readLedger(db) === null && hasPmTables(db) && first) assertAdoptable(db, first);
+      return pendingOf(db, migrations);
+    }, logger),
+  );
+  return { applied: [], pending: pending.map(ref), alreadyCurrent: pending.length === 0 };
+}
+
+function pendingOf(db: Connection, migrations: Migration[]): Migration[] {
+  const comparison = compareLedger(readLedger(db) ?? [], migrations);
+  assertConsistent(comparison, migrations);
+  return comparison.pending;
+}
+
+function applyOne(
+  db: Connection,
+  migration: Migration,
+  migrations: Migration[],
+  logger: Logger,
+): AppliedMigration | null {
+  let result: AppliedMigration | null;
+  try {
+    const step = (): AppliedMigration | null => applyIfPending(db, migration, migrations);
+    result = retryWhileBusy(() => inImmediateTransaction(db, step), logger);
+  } catch (error) {
+    throw migrationFailure(error, migration);
+  }
+  if (result !== null) {
+    const { id, name, durationMs, adopted } = result;
+    logger.info(
+      { migration: id, name, durationMs },
+      adopted ? 'migration adopted' : 'migration applied',
+    );
+  }
+  return result;
+}
+
+/** Inside the write lock: the ledger is read again, since another process may have migrated. */
+function applyIfPending(
+  db: Connection,
+  migration: Migration,
+  migrations: Migration[],
+): AppliedMigration | null {
+  if (readLedger(db) === null) {
+    assertHostFile(db);
+    if (hasPmTables(db)) return adoptFirst(db, migrations);
+    createLedger(db);
+  }
+  if (!pendingOf(db, migrations).some((m) => m.id === migration.id)) return null;
+  return runMigration(db, migration);
+}
+
+function runMigration(db: Connection, migration: Migration): AppliedMigration {
+  const label = migrationLabel(migration);
+  const started = performance.now();
+  const before = snapshotPlatform(db);
+  const disarm = guardPlatformWrites(db);
+
+  db.exec(migration.sql);
+  if (!db.inTransaction) {
+    throw new TenantMcpError(
+      'MIGRATION_FAILED',
+      `migration ${label} ended the transaction it runs in; statements before that were kept`,
+      { hint: 'migrations must not contain BEGIN, COMMIT, END or ROLLBACK' },
+    );
+  }
+  disarm();
+  assertPlatformUnchanged(db, before, label);
+
+  const durationMs = Math.round(performance.now() - started);
+  const { id, name, checksum } = migration;
+  recordMigration(db, { id, name, checksum, appliedAt: nowSeconds(), durationMs });
+  return { id, name, durationMs, adopted: false };
+}
+
+/** Records migration 1 for pm_ tables that predate the ledger, once their shape matches it. */
+function adoptFirst(db: Connection, migrations: Migration[]): AppliedMigration | null {
+  const first = migrations[0];
+  if (first === undefined) return null;
+  assertAdoptable(db, first);
+  createLedger(db);
+  const { id, name, checksum } = first;
+  recordMigration(db, { id, name, checksum, appliedAt: nowSeconds(), durationMs: 0 });
+  return { id, name, durationMs: 0, adopted: true };
+}
+
+/** Migration 1 points foreign keys at `users`; a file without it is not a host's file. */
+function assertHostFile(db: Connection): void {
+  const sql = `SELECT 1 FROM main.sqlite_schema
+    WHERE type = 'table' AND name = 'users' COLLATE NOCASE`;
+  if (db.prepare(sql).pluck().get() !== undefined) return;
+  throw new TenantMcpError(
+    'MIGRATION_FAILED',
+    'tenant file has no users table, so it is not a host file; nothing was migrated',
+  );
+}
+
+function assertConsistent(comparison: LedgerComparison, migrations: Migration[]): void {
+  const newest = migrations.at(-1)?.id ?? 0;
+  const newer = comparison.unknown.find((row) => row.id > newest);
+  if (newer !== undefined) {
+    const label = migrationLabel(newer);
+    throw new TenantMcpError(
+      'MIGRATION_NEWER_LEDGER',
+      `a newer tenant-mcp migrated this file (it has ${label}); refusing to downgrade`,
+      { hint: 'run the tenant-mcp version that applied it, or a newer one' },
+    );
+  }
+  const changed = [...comparison.drifted, ...comparison.unknown].map(migrationLabel).join(', ');
+  if (changed === '') return;
+  throw new TenantMcpError(
+    'MIGRATION_DRIFT',
+    `applied migration ${changed} differs from this tenant-mcp's copy`,
+    { hint: 'restore the migration file as it was applied; put changes in a new migration' },
+  );
+}
+
+/** Reads of the ledger: unreadable files are named as such, other SQLite errors kept as cause. */
+function readingState<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw failure(error, 'the migration ledger cannot be read');
+  }
+}
+
+function migrationFailure(error: unknown, migration: Migration): TenantMcpError {
+  const label = migrationLabel(migration);
+  const table = platformWriteTarget(error);
+  if (table === undefined) return failure(error, `migration ${label} failed`);
+  const message = `migration ${label} wrote platform table ${table}`;
+  const hint = 'migrations may only write pm_ tables';
+  return new TenantMcpError('MIGRATION_TOUCHED_PLATFORM', message, { cause: error, hint });
+}
+
+/** Keeps our own errors; wraps SQLite's with `context` and its message, never a path. */
+function failure(error: unknown, context: string): TenantMcpError {
+  if (error instanceof TenantMcpError) return error;
+  const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+  return (
+    unreadableFile(error) ??
+    new TenantMcpError('MIGRATION_FAILED', message, {
+      cause: error,
+      sqliteCode: sqliteCodeOf(error),
+    })
+  );
+}
+
+function ref(item: MigrationRef): MigrationRef {
+  return { id: item.id, name: item.name };
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
