@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { TenantMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
@@ -248,6 +249,29 @@ describe('migrateTenantFile', () => {
     expect(error.sqliteCode).toBe('SQLITE_BUSY');
     expect(ledgerOf(file)).toBeNull();
     expect(migrateTenantFile(file, shipped, options).applied).toHaveLength(2);
+  });
+
+  it('skips migrations that another process applied while it waited for the lock', () => {
+    const file = createHostFile(tempDir());
+    const host = new Database(file);
+    host.exec('BEGIN IMMEDIATE');
+    // While this run backs off from the busy file, the "other process" takes its turn.
+    const logger = pino(
+      { level: 'debug' },
+      {
+        write(line: string) {
+          if (!line.includes('tenant file busy') || !host.inTransaction) return;
+          host.exec('ROLLBACK');
+          migrateTenantFile(file, shipped, options);
+        },
+      },
+    );
+
+    const outcome = migrateTenantFile(file, shipped, { busyTimeoutMs: 10, logger });
+    host.close();
+
+    expect(outcome).toEqual({ applied: [], pending: [], alreadyCurrent: true });
+    expect(ledgerOf(file)?.map((row) => row.id)).toEqual([1, 2]);
   });
 
   it('never creates a missing tenant file', () => {
