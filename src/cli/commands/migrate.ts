@@ -1,7 +1,7 @@
 import type { Config } from '../../config/load.js';
 import { asTenantMcpError } from '../../errors.js';
 import { createLogger, type Logger } from '../../log/logger.js';
-import { loadMigrations, type Migration } from '../../migrations/catalog.js';
+import { loadMigrations, migrationLabel, type Migration } from '../../migrations/catalog.js';
 import { migrateTenantFile, migrationStatus } from '../../migrations/migrate.js';
 import { listTenantIds, resolveTenantFile } from '../../tenancy/tenant-file.js';
 import type { Io } from '../io.js';
@@ -87,7 +87,7 @@ function statusReport(tenant: string, file: string, migrations: Migration[]): Te
 }
 
 function label(m: { id: number; name: string }): string {
-  return `${String(m.id).padStart(4, '0')}_${m.name}`;
+  return migrationLabel(m);
 }
 
 function summary(reports: TenantReport[]) {
