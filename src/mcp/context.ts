@@ -2,7 +2,7 @@ import { TenantMcpError } from '../errors.js';
 import type { QueryConfig } from '../config/schema.js';
 import type { Connection } from '../db/open.js';
 import type { Logger } from '../log/logger.js';
-import type { QueryRequest, QueryResult } from '../query/types.js';
+import type { QueryRequest, QueryResult } from '../query/run.js';
 
 /** Runs model SQL somewhere it cannot write or hang the server. */
 export interface QueryRunner {

@@ -14,6 +14,11 @@ export interface TenantSession {
   close(): Promise<void>;
 }
 
+/** Rarely needed knobs; tests running from src/ point the pool at the compiled worker. */
+export interface SessionOptions {
+  workerPath?: string;
+}
+
 /**
  * Opens one tenant for serving: resolves and checks its file, migrates the pm_ schema when
  * the config says so, then opens the introspection connection and the query pool.
@@ -22,6 +27,7 @@ export async function openTenantSession(
   config: Config,
   token: VerifiedToken,
   logger: Logger,
+  options: SessionOptions = {},
 ): Promise<TenantSession> {
   const { tenantId, file } = resolveTenantFile(config.dataRoot, token.tenantId);
   const log = logger.child({ tenant: tenantId });
@@ -37,7 +43,13 @@ export async function openTenantSession(
   const db = openReadOnly(file, tenantId);
   let queries: QueryPool;
   try {
-    queries = await QueryPool.start({ file, limits: config.query, logger: log });
+    queries = await QueryPool.start({
+      file,
+      limits: config.query,
+      logger: log,
+      redact: [config.dataRoot],
+      ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
+    });
   } catch (error) {
     db.close();
     throw error;

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintDemoToken } from '../../src/demo/tokens.js';
+import {
+  AUDIENCE,
+  BIN,
+  ISSUER,
+  MIGRATIONS_DIR,
+  SECRET_ENV,
+  buildTestRoot,
+  type TestRoot,
+} from '../support/demo-root.js';
+
+// These tests drive the built server (dist/) exactly as Claude Desktop does: a subprocess
+// speaking JSON-RPC over its stdin and stdout. `npm test` builds first.
+
+let root: TestRoot;
+let configFile: string;
+
+beforeAll(() => {
+  root = buildTestRoot();
+  configFile = join(root.root, 'mcp.config.json');
+  const config = {
+    dataRoot: root.root,
+    auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
+    migrations: { dir: MIGRATIONS_DIR },
+    log: { level: 'info' },
+  };
+  writeFileSync(configFile, JSON.stringify(config));
+});
+
+afterAll(() => root.remove());
+
+function token(tenantId: string, ttlSeconds = 600): Promise<string> {
+  return mintDemoToken({
+    secret: root.secret,
+    tenantId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ttlSeconds,
+  });
+}
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the server to completion with `env` and an empty stdin. */
+function runServer(env: Record<string, string>, args: string[] = []): Promise<Exit> {
+  const child = spawn(process.execPath, [BIN, '--config', configFile, ...args], {
+    env: { PATH: process.env.PATH ?? '', [SECRET_ENV]: root.secret, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end();
+  return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
+}
+
+describe('the stdio server as Claude Desktop starts it', () => {
+  it('lists the tools and answers a query over stdio', async () => {
+    const tenant = root.tenants[0]!;
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, '--config', configFile],
+      env: {
+        PATH: process.env.PATH ?? '',
+        TENANT_MCP_TOKEN: await token(tenant.id),
+        [SECRET_ENV]: root.secret,
+      },
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'desktop-like', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name).sort()).toEqual(['describe_table', 'list_tables', 'query']);
+      const result = await client.callTool({
+        name: 'query',
+        arguments: { sql: 'SELECT count(*) AS n FROM users' },
+      });
+      expect(result.isError).toBeFalsy();
+      const rows = (result.structuredContent as { rows: unknown[][] }).rows;
+      expect(rows).toEqual([[tenant.rowCounts.users]]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('exits with code 0 when the client closes stdin', async () => {
+    const exit = await runServer({ TENANT_MCP_TOKEN: await token(root.tenants[1]!.id) });
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toBe('');
+    // Logs are JSON lines on stderr and never carry the token or the secret.
+    expect(exit.stderr).toContain('"msg":"serving"');
+    expect(exit.stderr).not.toContain(root.secret);
+  });
+});
+
+describe('a refused start', () => {
+  async function refusal(env: Record<string, string>): Promise<Exit> {
+    const exit = await runServer(env);
+    expect(exit.code).toBe(2);
+    expect(exit.stdout).toBe('');
+    expect(exit.stderr.trim().split('\n')).toHaveLength(1);
+    return exit;
+  }
+
+  it('says TOKEN_MISSING when no token is given', async () => {
+    expect((await refusal({})).stderr).toMatch(/^tenant-mcp: TOKEN_MISSING: /);
+  });
+
+  it('says TOKEN_EXPIRED for an expired token and never prints it', async () => {
+    const expired = await token(root.tenants[0]!.id, -3600);
+    const exit = await refusal({ TENANT_MCP_TOKEN: expired });
+    expect(exit.stderr).toMatch(/^tenant-mcp: TOKEN_EXPIRED: /);
+    expect(exit.stderr).not.toContain(expired);
+  });
+
+  it('says TOKEN_BAD_SIGNATURE for a token signed with another secret', async () => {
+    const forged = await new SignJWT({ tenant_id: root.tenants[0]!.id })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode('x'.repeat(48)));
+    expect((await refusal({ TENANT_MCP_TOKEN: forged })).stderr).toMatch(/TOKEN_BAD_SIGNATURE/);
+  });
+
+  it('says TOKEN_MALFORMED for a string that is not a JWT', async () => {
+    expect((await refusal({ TENANT_MCP_TOKEN: 'not-a-jwt' })).stderr).toMatch(/TOKEN_MALFORMED/);
+  });
+
+  it('says TENANT_NOT_FOUND for a valid token naming a tenant without a file', async () => {
+    const exit = await refusal({ TENANT_MCP_TOKEN: await token('ghost-tenant') });
+    expect(exit.stderr).toMatch(/^tenant-mcp: TENANT_NOT_FOUND: /);
+    expect(exit.stderr).not.toContain(root.root);
+  });
+
+  it('says TENANT_FILE_REFUSED for a tenant folder that is a symlink to another tenant', async () => {
+    const target = join(root.root, 'tenants', root.tenants[0]!.id);
+    symlinkSync(target, join(root.root, 'tenants', 'linked-tenant'));
+    const exit = await refusal({ TENANT_MCP_TOKEN: await token('linked-tenant') });
+    expect(exit.stderr).toMatch(/^tenant-mcp: TENANT_FILE_REFUSED: /);
+  });
+
+  it('says TENANT_NOT_FOUND and creates nothing when main.db is missing', async () => {
+    mkdirSync(join(root.root, 'tenants', 'empty-tenant'));
+    const exit = await refusal({ TENANT_MCP_TOKEN: await token('empty-tenant') });
+    expect(exit.stderr).toMatch(/TENANT_NOT_FOUND/);
+    expect(existsSync(join(root.root, 'tenants', 'empty-tenant', 'main.db'))).toBe(false);
+  });
+});

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type Config } from '../../src/config/load.js';
+import { buildDemoRoot, type DemoRoot } from '../../src/demo/build.js';
+import { silentLogger } from '../../src/log/logger.js';
+
+/** The repository's own folders, for tests that need the shipped migrations or the built bin. */
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const MIGRATIONS_DIR = join(REPO, 'migrations');
+export const BIN = join(REPO, 'bin', 'tenant-mcp.js');
+/** The compiled query worker; `npm test` builds before running the suite. */
+export const WORKER = join(REPO, 'dist', 'query', 'worker.js');
+
+export const ISSUER = 'tenant-mcp-test';
+export const AUDIENCE = 'tenant-mcp';
+export const SECRET_ENV = 'TENANT_MCP_JWT_SECRET';
+
+/** A small demo data root in a fresh temporary folder. */
+export interface TestRoot extends DemoRoot {
+  remove(): void;
+}
+
+/** Builds the two demo tenants at a small scale; call `remove()` after the tests. */
+export function buildTestRoot(scale = 0.1): TestRoot {
+  const root = mkdtempSync(join(tmpdir(), 'tenant-mcp-test-'));
+  const demo = buildDemoRoot({
+    root,
+    migrationsDir: MIGRATIONS_DIR,
+    logger: silentLogger(),
+    scale,
+  });
+  return { ...demo, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A validated config for `root`, written as the user would write mcp.config.json. */
+export function testConfig(root: string, extra: Record<string, unknown> = {}): Config {
+  const raw = {
+    dataRoot: root,
+    auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
+    migrations: { dir: MIGRATIONS_DIR },
+    log: { level: 'silent' },
+    ...extra,
+  };
+  return parseConfig(JSON.stringify(raw), join(root, 'mcp.config.json'));
+}
