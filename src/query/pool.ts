@@ -1,0 +1,394 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { QueryConfig } from '../config/schema.js';
+import { TenantMcpError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import { fromWire } from './protocol.js';
+import type { QueryRequest, QueryResult } from './run.js';
+import type { WorkerCommand } from './spawn.js';
+import { cacheSizeKiB, workerCommand } from './spawn.js';
+
+/** Options for `QueryPool.start`. */
+export interface QueryPoolOptions {
+  /** The tenant file every worker opens read-only. */
+  file: string;
+  limits: QueryConfig;
+  logger: Logger;
+  /**
+   * The compiled worker module. Defaults to worker.js beside this file, which is right
+   * when running from dist/. Tests run this file from src/ (where only worker.ts
+   * exists), so they build first and pass dist/query/worker.js here.
+   */
+  workerPath?: string;
+  /** Calls that may wait for a free worker; beyond that, QUERY_OVERLOADED. */
+  maxQueue?: number;
+  /** More paths never to show in an error message (the data root, for example). */
+  redact?: string[];
+}
+
+/** How long a new worker may take to open its connection. */
+const STARTUP_MS = 15_000;
+/** After this many failed starts in a row, wait before trying again. */
+const MAX_START_FAILURES = 3;
+const RETRY_AFTER_MS = 1_000;
+
+type WorkerState = 'starting' | 'idle' | 'busy' | 'retired';
+
+interface Job {
+  readonly id: number;
+  readonly message: Extract<ToWorker, { t: 'run' }>;
+  readonly resolve: (result: QueryResult) => void;
+  readonly reject: (error: TenantMcpError) => void;
+  timer: NodeJS.Timeout | undefined;
+  worker: Worker | undefined;
+}
+
+interface Worker {
+  readonly child: ChildProcess;
+  state: WorkerState;
+  job: Job | undefined;
+  startupTimer: NodeJS.Timeout | undefined;
+  readonly ready: Promise<void>;
+  readonly exited: Promise<void>;
+  settleReady(error?: TenantMcpError): void;
+}
+
+/**
+ * Runs model SQL in a small pool of pre-started child processes, one hardened read-only
+ * connection each, so that a runaway query can be stopped the only reliable way: by
+ * killing its process. Each call has a deadline; on expiry its worker is killed and
+ * replaced while other calls keep being served. Idle workers never keep the parent's
+ * event loop alive, and they exit when the parent does; call `close()` to stop them.
+ */
+export class QueryPool {
+  private readonly workers = new Set<Worker>();
+  private readonly exits = new Set<Promise<void>>();
+  private readonly queue: Job[] = [];
+  private readonly command: WorkerCommand;
+  private readonly setup: WorkerSetup;
+  private readonly maxQueue: number;
+  private nextId = 1;
+  private closed = false;
+  private startFailures = 0;
+  private retryAt = 0;
+
+  private constructor(
+    private readonly limits: QueryConfig,
+    private readonly logger: Logger,
+    options: QueryPoolOptions,
+  ) {
+    const file = path.resolve(options.file);
+    const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+    this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
+    this.maxQueue = options.maxQueue ?? limits.workers * 16;
+    this.setup = {
+      file,
+      limits: pickRunLimits(limits),
+      cacheSizeKiB: cacheSizeKiB(limits.workerMemoryMb),
+      redact: [...ancestors(file), ...(options.redact ?? [])],
+    };
+  }
+
+  /** Starts `limits.workers` workers and resolves once each has opened the tenant file. */
+  static async start(options: QueryPoolOptions): Promise<QueryPool> {
+    const pool = new QueryPool(options.limits, options.logger, options);
+    const starting = Array.from({ length: options.limits.workers }, () => pool.spawnWorker());
+    try {
+      await Promise.all(starting.map((w) => w.ready));
+      return pool;
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+  }
+
+  /** Runs one query within its deadline; see QueryRequest for the per-call options. */
+  async run(request: QueryRequest): Promise<QueryResult> {
+    if (this.closed) throw poolClosed();
+    const timeoutMs = resolveTimeout(request.timeoutMs, this.limits);
+    this.replenish();
+    if (this.workers.size === 0) throw noWorkers();
+    if (this.queue.length >= this.maxQueue) throw overloaded();
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      const { sql, params, maxRows } = request;
+      const job: Job = {
+        id,
+        message: { t: 'run', id, request: { sql, params, maxRows } },
+        resolve,
+        reject,
+        timer: undefined,
+        worker: undefined,
+      };
+      job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) this.finish(job, poolClosed());
+    for (const worker of [...this.workers]) {
+      if (worker.job !== undefined) this.finish(worker.job, poolClosed());
+      this.retire(worker);
+    }
+    await Promise.all([...this.exits]);
+  }
+
+  private spawnWorker(): Worker {
+    const child = spawn(this.command.command, this.command.args, {
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+      serialization: 'advanced',
+    });
+    const worker = newWorker(child);
+    this.workers.add(worker);
+    this.exits.add(worker.exited);
+    void worker.exited.then(() => this.exits.delete(worker.exited));
+    child.on('message', (message: FromWorker) => this.onMessage(worker, message));
+    child.once('exit', (code, signal) => this.onExit(worker, code, signal));
+    child.on('error', (error) => this.onChildError(worker, error));
+    worker.startupTimer = setTimeout(() => this.onStartupTimeout(worker), STARTUP_MS);
+    worker.startupTimer.unref();
+    send(child, { t: 'open', setup: this.setup });
+    return worker;
+  }
+
+  private onMessage(worker: Worker, message: FromWorker): void {
+    switch (message.t) {
+      case 'ready':
+        return this.onReady(worker);
+      case 'open-failed':
+        return this.onStartFailure(worker, fromWire(message.error));
+      case 'result':
+      case 'error':
+        return this.onAnswer(worker, message);
+    }
+  }
+
+  private onReady(worker: Worker): void {
+    if (worker.state !== 'starting') return;
+    clearTimeout(worker.startupTimer);
+    worker.state = 'idle';
+    this.startFailures = 0;
+    setIdle(worker, true);
+    worker.settleReady();
+    this.pump();
+  }
+
+  private onAnswer(worker: Worker, message: Extract<FromWorker, { id: number }>): void {
+    const job = worker.job;
+    if (job === undefined || job.id !== message.id) return;
+    worker.job = undefined;
+    if (message.t === 'result')
+      this.finish(job, undefined, JSON.parse(message.json) as QueryResult);
+    else this.finish(job, fromWire(message.error));
+    if (message.t === 'error' && message.exit) {
+      const { code, sqliteCode } = message.error;
+      this.logger.warn({ event: 'query_worker_recycled', code, sqliteCode }, 'worker replaced');
+      this.retire(worker);
+      this.replenish();
+    } else {
+      worker.state = 'idle';
+      setIdle(worker, true);
+    }
+    this.pump();
+  }
+
+  private onDeadline(job: Job, timeoutMs: number): void {
+    job.timer = undefined;
+    const worker = job.worker;
+    if (worker === undefined) {
+      const queued = this.queue.indexOf(job);
+      if (queued !== -1) this.queue.splice(queued, 1);
+    } else {
+      worker.job = undefined;
+      this.retire(worker);
+      this.logger.info({ event: 'query_timeout', timeoutMs }, 'query worker killed at deadline');
+    }
+    this.finish(job, timedOut(timeoutMs));
+    this.replenish();
+    this.pump();
+  }
+
+  private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    if (worker.state === 'retired') return;
+    this.logger.warn({ event: 'query_worker_exit', code, signal }, 'query worker stopped');
+    if (worker.state === 'starting') return this.onStartFailure(worker, workerFailed());
+    if (worker.job !== undefined) this.finish(worker.job, workerFailed());
+    this.retire(worker);
+    this.replenish();
+    this.afterWorkerLoss();
+  }
+
+  private onChildError(worker: Worker, error: Error): void {
+    // Spawn failures may come without an 'exit' event; kill and send errors with one.
+    if (worker.child.pid !== undefined) return;
+    this.logger.error({ event: 'query_worker_spawn_failed', err: error }, 'cannot start worker');
+    this.onStartFailure(worker, workerFailed());
+  }
+
+  private onStartupTimeout(worker: Worker): void {
+    if (worker.state !== 'starting') return;
+    this.onStartFailure(worker, workerFailed());
+  }
+
+  private onStartFailure(worker: Worker, error: TenantMcpError): void {
+    if (worker.state !== 'starting') return;
+    this.logger.error({ event: 'query_worker_start_failed', code: error.code }, error.message);
+    worker.settleReady(error);
+    this.retire(worker);
+    this.startFailures += 1;
+    if (this.startFailures >= MAX_START_FAILURES) this.retryAt = Date.now() + RETRY_AFTER_MS;
+    else this.replenish();
+    this.afterWorkerLoss();
+  }
+
+  /** Brings the pool back to its size, unless closed or backing off after failed starts. */
+  private replenish(): void {
+    if (this.closed || Date.now() < this.retryAt) return;
+    while (this.workers.size < this.limits.workers) this.spawnWorker();
+  }
+
+  private afterWorkerLoss(): void {
+    if (this.workers.size > 0) return this.pump();
+    for (const job of this.queue.splice(0)) this.finish(job, noWorkers());
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const worker = this.idleWorker();
+      const job = worker === undefined ? undefined : this.queue.shift();
+      if (worker === undefined || job === undefined) return;
+      worker.state = 'busy';
+      worker.job = job;
+      job.worker = worker;
+      setIdle(worker, false);
+      send(worker.child, job.message);
+    }
+  }
+
+  private idleWorker(): Worker | undefined {
+    for (const worker of this.workers) if (worker.state === 'idle') return worker;
+    return undefined;
+  }
+
+  private retire(worker: Worker): void {
+    clearTimeout(worker.startupTimer);
+    worker.state = 'retired';
+    worker.job = undefined;
+    this.workers.delete(worker);
+    // Referenced again so that close() can wait for the 'exit' event.
+    setIdle(worker, false);
+    const { child } = worker;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+
+  private finish(job: Job, error: TenantMcpError | undefined, result?: QueryResult): void {
+    clearTimeout(job.timer);
+    job.timer = undefined;
+    if (error !== undefined) job.reject(error);
+    else if (result !== undefined) job.resolve(result);
+  }
+}
+
+function newWorker(child: ChildProcess): Worker {
+  let settle: (error?: TenantMcpError) => void = () => {};
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = (error) => (error === undefined ? resolve() : reject(error));
+  });
+  // A replacement's failed start is handled through events; nobody awaits its promise.
+  ready.catch(() => {});
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => {
+      if (child.pid === undefined) resolve();
+    });
+  });
+  return {
+    child,
+    state: 'starting',
+    job: undefined,
+    startupTimer: undefined,
+    ready,
+    exited,
+    settleReady: settle,
+  };
+}
+
+/** Idle workers must not keep the parent alive; busy ones must, until they answer. */
+function setIdle(worker: Worker, idle: boolean): void {
+  const { child } = worker;
+  if (idle) {
+    child.unref();
+    child.channel?.unref();
+  } else {
+    child.ref();
+    child.channel?.ref();
+  }
+}
+
+function send(child: ChildProcess, message: ToWorker): void {
+  // A closed channel means the worker is gone; its 'exit' handler settles the call.
+  if (child.connected) child.send(message, undefined, {}, () => {});
+}
+
+function findTools(): { node: string; shell: string; setpriv?: string } {
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+  return { node: process.execPath, shell: '/bin/sh', ...(setpriv ? { setpriv } : {}) };
+}
+
+function pickRunLimits(limits: QueryConfig): WorkerSetup['limits'] {
+  const { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars } = limits;
+  return { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars };
+}
+
+/** The tenant file, its folder, the tenants folder and the data root. */
+function ancestors(file: string): string[] {
+  const out = [file];
+  for (let dir = path.dirname(file); out.length < 4 && dir !== path.dirname(dir);) {
+    out.push(dir);
+    dir = path.dirname(dir);
+  }
+  return out;
+}
+
+/** The deadline for a call: the default when absent, at most the configured maximum. */
+export function resolveTimeout(requested: unknown, limits: QueryConfig): number {
+  if (requested === undefined) return limits.timeoutMs;
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
+    throw new TenantMcpError('QUERY_INVALID', 'timeoutMs must be a positive integer');
+  }
+  return Math.min(requested, limits.maxTimeoutMs);
+}
+
+function timedOut(timeoutMs: number): TenantMcpError {
+  return new TenantMcpError('QUERY_TIMEOUT', `the query did not finish within ${timeoutMs} ms`, {
+    hint: 'Narrow the query (filters, LIMIT, fewer joins) or pass a larger timeoutMs.',
+  });
+}
+
+function workerFailed(): TenantMcpError {
+  return new TenantMcpError(
+    'QUERY_WORKER_FAILED',
+    'the query worker stopped unexpectedly, for example by running out of memory',
+    { hint: 'Reduce the memory the query needs (smaller sorts, fewer rows, shorter values).' },
+  );
+}
+
+function noWorkers(): TenantMcpError {
+  return new TenantMcpError('QUERY_WORKER_FAILED', 'no query worker is available right now');
+}
+
+function overloaded(): TenantMcpError {
+  return new TenantMcpError('QUERY_OVERLOADED', 'too many queries are waiting; try again shortly');
+}
+
+function poolClosed(): TenantMcpError {
+  return new TenantMcpError('QUERY_WORKER_FAILED', 'the query pool is closed');
+}

@@ -1,0 +1,172 @@
+import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { QueryConfig } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { openQueryConnection, type QueryConnection } from '../../src/query/connection.js';
+import { QueryPool, type QueryPoolOptions } from '../../src/query/pool.js';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Text stored only in the other tenant's file; no query on this tenant may return it. */
+export const OTHER_SECRET = 'other-tenant-secret-7f3a';
+
+/** Rows in the `numbers` table. */
+export const NUMBER_ROWS = 20_000;
+
+/** The query limits the tests run with (the config defaults, two workers). */
+export const LIMITS: QueryConfig = {
+  defaultRowLimit: 200,
+  maxRowLimit: 5_000,
+  maxResultBytes: 1_000_000,
+  maxCellChars: 2_000,
+  timeoutMs: 5_000,
+  maxTimeoutMs: 30_000,
+  workers: 2,
+  workerMemoryMb: 256,
+};
+
+/** A data root with this tenant's file, another tenant's file, and the host connected. */
+export interface TenantFixture {
+  dataRoot: string;
+  file: string;
+  otherFile: string;
+  /** The host's own read-write connection, kept open in WAL mode as a live host would. */
+  host: Database.Database;
+  /** sha256 over the tenant file and its WAL: what "unchanged" means. */
+  digest(): string;
+  remove(): void;
+}
+
+const SCHEMA = `
+  CREATE TABLE users (id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT, created_at INTEGER);
+  CREATE TABLE samples (
+    id INTEGER PRIMARY KEY, label TEXT NOT NULL, i INTEGER, r REAL, t TEXT, b BLOB,
+    price DECIMAL(10,2)
+  );
+  CREATE TABLE numbers (n INTEGER PRIMARY KEY);
+`;
+
+/** Builds a fresh data root under the system temp folder. */
+export function createTenantFixture(): TenantFixture {
+  const dataRoot = mkdtempSync(join(tmpdir(), 'tenant-mcp-query-'));
+  const file = tenantFile(dataRoot, 'acme');
+  const otherFile = tenantFile(dataRoot, 'other');
+  writeOtherTenant(otherFile);
+  const host = new Database(file);
+  host.pragma('journal_mode = WAL');
+  host.exec(SCHEMA);
+  fill(host);
+  const digest = () => digestOf([file, `${file}-wal`]);
+  const remove = () => {
+    host.close();
+    rmSync(dataRoot, { recursive: true, force: true });
+  };
+  return { dataRoot, file, otherFile, host, digest, remove };
+}
+
+function tenantFile(dataRoot: string, tenant: string): string {
+  const dir = join(dataRoot, 'tenants', tenant);
+  mkdirSync(dir, { recursive: true });
+  return join(dir, 'main.db');
+}
+
+function writeOtherTenant(file: string): void {
+  const db = new Database(file);
+  db.exec('CREATE TABLE secrets (v TEXT)');
+  db.prepare('INSERT INTO secrets VALUES (?)').run(OTHER_SECRET);
+  db.close();
+}
+
+function fill(host: Database.Database): void {
+  const user = host.prepare('INSERT INTO users VALUES (?, ?, ?, ?)');
+  const number = host.prepare('INSERT INTO numbers VALUES (?)');
+  host.transaction(() => {
+    user.run('u1', 'ann@example.com', 'Ann', 1_700_000_000);
+    user.run('u2', 'bo@example.com', 'Bo', 1_700_000_100);
+    user.run('u3', 'cy@example.com', null, 1_700_000_200);
+    for (let n = 1; n <= NUMBER_ROWS; n += 1) number.run(n);
+  })();
+}
+
+function digestOf(files: string[]): string {
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(existsSync(f) ? readFileSync(f) : Buffer.alloc(0));
+  return hash.digest('hex');
+}
+
+/** A hardened in-process connection to the fixture's tenant file. */
+export function connect(fixture: TenantFixture): QueryConnection {
+  return openQueryConnection(fixture.file, { cacheSizeKiB: 2_048 });
+}
+
+/**
+ * The compiled worker. Vitest runs src/ as TypeScript, but a child process needs
+ * JavaScript, so these tests use dist/ and refuse to run against a stale build.
+ */
+export function builtWorkerPath(): string {
+  const worker = join(REPO, 'dist', 'query', 'worker.js');
+  const src = join(REPO, 'src', 'query');
+  const built = existsSync(worker) ? statSync(worker).mtimeMs : 0;
+  const newest = Math.max(...readdirSync(src).map((f) => statSync(join(src, f)).mtimeMs));
+  if (built < newest) {
+    throw new Error('dist/query is missing or older than src/query: run `npm run build` first');
+  }
+  return worker;
+}
+
+/** Starts a pool on the fixture's tenant file with the test limits, overridable. */
+export function startPool(
+  fixture: TenantFixture,
+  limits: Partial<QueryConfig> = {},
+  options: Partial<QueryPoolOptions> = {},
+): Promise<QueryPool> {
+  return QueryPool.start({
+    file: fixture.file,
+    limits: { ...LIMITS, ...limits },
+    logger: silentLogger(),
+    workerPath: builtWorkerPath(),
+    redact: [fixture.dataRoot],
+    ...options,
+  });
+}
+
+/** Pids of this process's children that run the query worker. */
+export function workerPids(): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => isWorkerChildOf(pid, process.pid));
+}
+
+function isWorkerChildOf(pid: number, parent: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return ppid === parent && cmdline.includes('--tenant-mcp-query-worker');
+  } catch {
+    return false;
+  }
+}
+
+/** True while `pid` exists and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
