@@ -11,10 +11,13 @@ import { queryFailure } from './failure.js';
  *    (TEMP too), REPLACE, EXPLAIN and every other statement type, none of which can be
  *    nested inside a SELECT. It must run before `prepare`: SQLite applies some pragmas
  *    (query_only, cache_size) while compiling them, so preparing one already acts.
- * 3. `requireSingleStatement`: nothing but semicolons, whitespace and comments may
+ * 3. `requireNoPathSources`: no mention of `pragma_database_list`, the one table-valued
+ *    function whose rows carry server file paths. SQL has no escapes inside names, so a
+ *    case-insensitive search of the text finds every way of naming it.
+ * 4. `requireSingleStatement`: nothing but semicolons, whitespace and comments may
  *    follow the statement; `prepare` enforces the same, this is the second opinion.
- * 4. `prepareStatement`: SQLite parses exactly one statement.
- * 5. `requireReadOnlyStatement`: SQLite says the statement returns rows and writes
+ * 5. `prepareStatement`: SQLite parses exactly one statement.
+ * 6. `requireReadOnlyStatement`: SQLite says the statement returns rows and writes
  *    nothing. This stops `WITH ... DELETE/INSERT/UPDATE`, which passes layer 2.
  *
  * The connection itself (see connection.ts) is the last layer: opened read-only,
@@ -99,6 +102,16 @@ export function requireReadKeyword(sql: string): void {
   );
 }
 
+/** Refuses SQL naming pragma_database_list, whose `file` column shows server paths. */
+export function requireNoPathSources(sql: string): void {
+  if (!/pragma_database_list/i.test(sql)) return;
+  throw new TenantMcpError(
+    'QUERY_INVALID',
+    'pragma_database_list is not available: it shows server file paths',
+    { hint: 'This tenant has one database, main; call list_tables to see its tables.' },
+  );
+}
+
 /** Requires that only semicolons, whitespace and comments follow the first statement. */
 export function requireSingleStatement(sql: string): void {
   let i = endOfFirstStatement(sql);
@@ -179,6 +192,7 @@ export function gateStatement(
 ): BetterSqlite3.Statement {
   checkQueryText(sql);
   requireReadKeyword(sql);
+  requireNoPathSources(sql);
   requireSingleStatement(sql);
   const stmt = prepareStatement(db, sql, redact);
   requireReadOnlyStatement(stmt);

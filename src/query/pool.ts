@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 import type { QueryConfig } from '../config/schema.js';
 import { TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { checkQueryText } from './gate.js';
+import { toBindParams } from './params.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { fromWire } from './protocol.js';
 import type { QueryRequest, QueryResult } from './run.js';
+import { resolveRowLimit } from './run.js';
 import type { WorkerCommand } from './spawn.js';
 import { cacheSizeKiB, workerCommand } from './spawn.js';
 
@@ -110,6 +113,10 @@ export class QueryPool {
   async run(request: QueryRequest): Promise<QueryResult> {
     if (this.closed) throw poolClosed();
     const timeoutMs = resolveTimeout(request.timeoutMs, this.limits);
+    // Checked here as well as in the worker: bad input fails fast and never reaches IPC.
+    checkQueryText(request.sql);
+    toBindParams(request.params);
+    resolveRowLimit(request.maxRows, this.limits);
     this.replenish();
     if (this.workers.size === 0) throw noWorkers();
     if (this.queue.length >= this.maxQueue) throw overloaded();
@@ -229,7 +236,8 @@ export class QueryPool {
   private onChildError(worker: Worker, error: Error): void {
     // Spawn failures may come without an 'exit' event; kill and send errors with one.
     if (worker.child.pid !== undefined) return;
-    this.logger.error({ event: 'query_worker_spawn_failed', err: error }, 'cannot start worker');
+    const code = (error as NodeJS.ErrnoException).code;
+    this.logger.error({ event: 'query_worker_spawn_failed', code }, 'cannot start worker');
     this.onStartFailure(worker, workerFailed());
   }
 
@@ -280,6 +288,8 @@ export class QueryPool {
 
   private retire(worker: Worker): void {
     clearTimeout(worker.startupTimer);
+    // A no-op once settled; otherwise start() would wait forever on a worker closed early.
+    worker.settleReady(poolClosed());
     worker.state = 'retired';
     worker.job = undefined;
     this.workers.delete(worker);

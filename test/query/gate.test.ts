@@ -8,6 +8,7 @@ import {
   MAX_SQL_CHARS,
   prepareStatement,
   requireReadKeyword,
+  requireNoPathSources,
   requireReadOnlyStatement,
   requireSingleStatement,
   skipTrivia,
@@ -100,6 +101,20 @@ describe('checkQueryText', () => {
     expect(codeOf(() => checkQueryText(`SELECT 1${' '.repeat(MAX_SQL_CHARS)}`))).toBe(
       'QUERY_INVALID',
     );
+  });
+});
+
+describe('requireNoPathSources', () => {
+  it.each([
+    'SELECT file FROM pragma_database_list',
+    'SELECT * FROM "PRAGMA_Database_List"',
+    'SELECT * FROM main.[pragma_database_list]',
+  ])('refuses %j, whose rows would show server paths, with QUERY_INVALID', (sql) => {
+    expect(codeOf(() => requireNoPathSources(sql))).toBe('QUERY_INVALID');
+  });
+
+  it('accepts the other pragma functions', () => {
+    expect(() => requireNoPathSources("SELECT * FROM pragma_table_info('users')")).not.toThrow();
   });
 });
 

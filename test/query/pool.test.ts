@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { QueryPool } from '../../src/query/pool.js';
+import {
+  builtWorkerPath,
+  createTenantFixture,
+  isRunning,
+  LIMITS,
+  startPool,
+  workerPids,
+  type TenantFixture,
+} from './fixture.js';
+
+const ENDLESS =
+  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+const COUNT_USERS = 'SELECT count(*) FROM users';
+
+async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return { ...(error as object), message: (error as Error).message };
+  }
+  throw new Error('the call did not fail');
+}
+
+let fixture: TenantFixture;
+let pool: QueryPool | undefined;
+
+beforeEach(() => {
+  fixture = createTenantFixture();
+});
+
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+  fixture.remove();
+});
+
+describe('QueryPool', () => {
+  it('starts one worker per configured slot and answers a point lookup', async () => {
+    pool = await startPool(fixture, { workers: 3 });
+    expect(workerPids()).toHaveLength(3);
+    const result = await pool.run({ sql: 'SELECT name FROM users WHERE id = ?', params: ['u2'] });
+    expect(result.rows).toEqual([['Bo']]);
+    expect(result.columns).toEqual([{ name: 'name', type: 'TEXT' }]);
+  });
+
+  it('carries exact values and errors with their codes across the process boundary', async () => {
+    pool = await startPool(fixture);
+    const big = await pool.run({ sql: 'SELECT 9223372036854775807, 1e999, NULL' });
+    expect(big.rows).toEqual([[{ $int: '9223372036854775807' }, { $real: 'Infinity' }, null]]);
+    expect(await failure(pool.run({ sql: 'SELECT * FROM nope' }))).toMatchObject({
+      code: 'QUERY_FAILED',
+      sqliteCode: 'SQLITE_ERROR',
+      hint: expect.stringMatching(/list_tables/),
+    });
+  });
+
+  it('kills a query at its deadline with QUERY_TIMEOUT and keeps answering', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const [before] = workerPids();
+    expect(await failure(pool.run({ sql: ENDLESS, timeoutMs: 100 }))).toMatchObject({
+      code: 'QUERY_TIMEOUT',
+    });
+    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect(workerPids()).not.toContain(before);
+  });
+
+  it('clamps a requested deadline to maxTimeoutMs', async () => {
+    pool = await startPool(fixture, { timeoutMs: 50, maxTimeoutMs: 100 });
+    expect(await failure(pool.run({ sql: ENDLESS, timeoutMs: 600_000 }))).toMatchObject({
+      code: 'QUERY_TIMEOUT',
+      message: 'the query did not finish within 100 ms',
+    });
+  });
+
+  it('refuses a timeoutMs that is not a positive integer with QUERY_INVALID', async () => {
+    pool = await startPool(fixture);
+    for (const timeoutMs of [0, -5, 1.5]) {
+      expect(await failure(pool.run({ sql: COUNT_USERS, timeoutMs }))).toMatchObject({
+        code: 'QUERY_INVALID',
+      });
+    }
+  });
+
+  it('refuses bad input before it reaches a worker', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const busy = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    expect(await failure(pool.run({ sql: 'SELECT ?', params: [{ x: 1 }] }))).toMatchObject({
+      code: 'QUERY_PARAMS_INVALID',
+    });
+    expect(await failure(pool.run({ sql: 42 as unknown as string }))).toMatchObject({
+      code: 'QUERY_INVALID',
+    });
+    expect(await failure(pool.run({ sql: 'SELECT 1', maxRows: -1 }))).toMatchObject({
+      code: 'QUERY_INVALID',
+    });
+    await pool.close();
+    expect(await busy).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('serves other calls while one query runs long', async () => {
+    pool = await startPool(fixture, { workers: 2 });
+    let slowSettled = false;
+    const slow = failure(
+      pool.run({ sql: ENDLESS, timeoutMs: 20_000 }).finally(() => {
+        slowSettled = true;
+      }),
+    );
+    for (let i = 0; i < 5; i += 1) {
+      expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    }
+    expect(slowSettled).toBe(false);
+    await pool.close();
+    expect(await slow).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('times out a call still waiting in the queue without disturbing the running one', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const [busy] = workerPids();
+    expect(await failure(pool.run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
+      code: 'QUERY_TIMEOUT',
+    });
+    expect(workerPids()).toEqual([busy]);
+    await pool.close();
+    expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('refuses calls beyond the queue bound with QUERY_OVERLOADED at once', async () => {
+    pool = await startPool(fixture, { workers: 1 }, { maxQueue: 2 });
+    const pending = [1, 2, 3].map(() => failure(pool!.run({ sql: ENDLESS, timeoutMs: 20_000 })));
+    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+      code: 'QUERY_OVERLOADED',
+    });
+    await pool.close();
+    for (const call of pending) expect(await call).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('fails the running call with QUERY_WORKER_FAILED when its worker dies, and replaces it', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const [victim] = workerPids();
+    process.kill(victim!, 'SIGKILL');
+    expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+  });
+
+  it('caps native memory: SQLite gets SQLITE_NOMEM, the worker is replaced, the pool answers', async () => {
+    pool = await startPool(fixture, { workers: 1, workerMemoryMb: 32 });
+    const [pid] = workerPids();
+    const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
+    expect(limits).toMatch(/Max data size\s+100663296\s+100663296/);
+    expect(await failure(pool.run({ sql: 'SELECT randomblob(200000000)' }))).toMatchObject({
+      code: 'QUERY_FAILED',
+      sqliteCode: 'SQLITE_NOMEM',
+    });
+    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+  });
+
+  it('refuses to start on a missing tenant file, without naming its path', async () => {
+    const missing = join(fixture.dataRoot, 'tenants', 'acme', 'gone.db');
+    const error = await failure(startPool({ ...fixture, file: missing }));
+    expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
+    expect(error.message).not.toContain(fixture.dataRoot);
+    expect(workerPids()).toEqual([]);
+  });
+
+  it('kills every worker on close and resolves once they have exited', async () => {
+    pool = await startPool(fixture);
+    const pids = workerPids();
+    await pool.close();
+    expect(pids.filter(isRunning)).toEqual([]);
+    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+      code: 'QUERY_WORKER_FAILED',
+    });
+  });
+});
+
+describe('QueryPool and its parent process', () => {
+  function host(script: string): ReturnType<typeof spawn> {
+    const file = join(fixture.dataRoot, 'host.mjs');
+    const poolUrl = pathToFileURL(join(builtWorkerPath(), '..', 'pool.js')).href;
+    const loggerUrl = pathToFileURL(join(builtWorkerPath(), '..', '..', 'log', 'logger.js')).href;
+    const limits = JSON.stringify({ ...LIMITS, timeoutMs: 60_000, maxTimeoutMs: 60_000 });
+    writeFileSync(
+      file,
+      `import { QueryPool } from '${poolUrl}';
+       import { silentLogger } from '${loggerUrl}';
+       const pool = await QueryPool.start({
+         file: ${JSON.stringify(fixture.file)}, limits: ${limits}, logger: silentLogger(),
+       });
+       ${script}`,
+    );
+    return spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+
+  function firstLine(child: ReturnType<typeof spawn>): Promise<string> {
+    return new Promise((resolve) => {
+      child.stdout?.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+    });
+  }
+
+  it('does not keep its parent alive when idle, and its workers leave with the parent', async () => {
+    const child = host(`await pool.run({ sql: 'SELECT 1' }); console.log('done');`);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(await firstLine(child)).toBe('done');
+    expect(await exited).toBe(0);
+  });
+
+  it('has its workers killed when the parent dies, even one busy inside SQLite', async () => {
+    const child = host(`
+      pool.run({ sql: ${JSON.stringify(ENDLESS)} }).catch(() => {});
+      const { readdirSync, readFileSync } = await import('node:fs');
+      const mine = readdirSync('/proc').filter((p) => /^\\d+$/.test(p)).filter((p) => {
+        try { return readFileSync('/proc/' + p + '/stat', 'utf8').split(') ')[1].split(' ')[1] === String(process.pid); }
+        catch { return false; }
+      });
+      console.log(JSON.stringify(mine.map(Number)));`);
+    const pids = JSON.parse(await firstLine(child)) as number[];
+    expect(pids).toHaveLength(LIMITS.workers);
+    child.kill('SIGKILL');
+    await vi.waitFor(() => expect(pids.filter(isRunning)).toEqual([]), { timeout: 10_000 });
+  });
+});
