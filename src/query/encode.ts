@@ -65,15 +65,8 @@ export function encodeCell(value: unknown, maxCellChars: number): Cell {
 }
 
 function encodeBlob(value: Uint8Array): BlobCell {
-  const prefix = value.subarray(0, BLOB_PREFIX_BYTES);
-  return {
-    $blob: {
-      bytes: value.byteLength,
-      base64Prefix: Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength).toString(
-        'base64',
-      ),
-    },
-  };
+  const prefix = Buffer.from(value.subarray(0, BLOB_PREFIX_BYTES)).toString('base64');
+  return { $blob: { bytes: value.byteLength, base64Prefix: prefix } };
 }
 
 /** Keeps text whole up to `max` code points, otherwise cuts it without splitting a pair. */
@@ -128,8 +121,8 @@ export function estimateCellBytes(cell: Cell): number {
   return JSON.stringify(cell).length + 1;
 }
 
-// Digits of an integer counted by division, since String(n) costs more than the rest of a cell;
-// other numbers count as the longest shortest-form double (24 characters).
+// Digits of an integer counted by division, as String(n) costs more than the rest of
+// a cell; other numbers count as the longest shortest-form double (24 characters).
 function numberBytes(n: number): number {
   if (!Number.isInteger(n)) return 25;
   let size = n < 0 ? 3 : 2;
@@ -153,7 +146,7 @@ export interface RowsRead {
  * row cap (to know there were more) and always closes the iterator, because an
  * unfinished one keeps a read transaction open and the host's WAL then grows.
  *
- * The first pass reads integers as plain numbers, which costs half as much as bigints.
+ * The first pass reads integers as plain numbers, about half the cost of bigints.
  * If it meets a number beyond ±(2^53−1), which may be a rounded INTEGER, it stops and
  * the query runs again with exact bigints; only that second snapshot is returned.
  */
@@ -169,11 +162,12 @@ export function readRows(
   );
 }
 
+// Returns undefined when `numbersMayBeRounded` and a value might be a rounded INTEGER.
 function readPass(
   stmt: BetterSqlite3.Statement,
   limits: ReadLimits,
   usedBytes: number,
-  inexact: boolean,
+  numbersMayBeRounded: boolean,
 ): RowsRead | undefined {
   const rows: Cell[][] = [];
   let bytes = usedBytes;
@@ -182,13 +176,8 @@ function readPass(
     for (let next = iterator.next(); !next.done; next = iterator.next()) {
       if (rows.length >= limits.maxRows) return { rows, truncated: { reason: 'row_limit' } };
       const row = next.value;
-      if (inexact && !row.every(isExactValue)) return undefined;
-      for (let i = 0; i < row.length; i += 1) {
-        const cell = encodeCell(row[i], limits.maxCellChars);
-        row[i] = cell;
-        bytes += estimateCellBytes(cell);
-      }
-      bytes += 2;
+      if (numbersMayBeRounded && !row.every(isExactValue)) return undefined;
+      bytes += encodeRowInPlace(row, limits.maxCellChars);
       if (bytes > limits.maxResultBytes) return { rows, truncated: { reason: 'byte_limit' } };
       rows.push(row as Cell[]);
     }
@@ -196,6 +185,17 @@ function readPass(
   } finally {
     iterator.return?.();
   }
+}
+
+// Replaces each raw value by its cell (the raw row is ours alone) and returns the size.
+function encodeRowInPlace(row: unknown[], maxCellChars: number): number {
+  let bytes = 2;
+  for (let i = 0; i < row.length; i += 1) {
+    const cell = encodeCell(row[i], maxCellChars);
+    row[i] = cell;
+    bytes += estimateCellBytes(cell);
+  }
+  return bytes;
 }
 
 /** False for a number that might be a rounded 64-bit INTEGER. */

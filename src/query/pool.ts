@@ -79,11 +79,13 @@ export class QueryPool {
   private startFailures = 0;
   private retryAt = 0;
 
-  private constructor(
-    private readonly limits: QueryConfig,
-    private readonly logger: Logger,
-    options: QueryPoolOptions,
-  ) {
+  private readonly limits: QueryConfig;
+  private readonly logger: Logger;
+
+  private constructor(options: QueryPoolOptions) {
+    const { limits } = options;
+    this.limits = limits;
+    this.logger = options.logger;
     const file = path.resolve(options.file);
     const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
     this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
@@ -98,7 +100,7 @@ export class QueryPool {
 
   /** Starts `limits.workers` workers and resolves once each has opened the tenant file. */
   static async start(options: QueryPoolOptions): Promise<QueryPool> {
-    const pool = new QueryPool(options.limits, options.logger, options);
+    const pool = new QueryPool(options);
     const starting = Array.from({ length: options.limits.workers }, () => pool.spawnWorker());
     try {
       await Promise.all(starting.map((w) => w.ready));
@@ -120,32 +122,33 @@ export class QueryPool {
     this.replenish();
     if (this.workers.size === 0) throw noWorkers();
     if (this.queue.length >= this.maxQueue) throw overloaded();
-    return new Promise((resolve, reject) => {
-      const id = this.nextId++;
-      const { sql, params, maxRows } = request;
-      const job: Job = {
-        id,
-        message: { t: 'run', id, request: { sql, params, maxRows } },
-        resolve,
-        reject,
-        timer: undefined,
-        worker: undefined,
-      };
-      job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
-      this.queue.push(job);
-      this.pump();
-    });
+    return new Promise((resolve, reject) => this.enqueue(request, timeoutMs, resolve, reject));
   }
 
   /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) this.finish(job, poolClosed());
+    for (const job of this.queue.splice(0)) this.fail(job, poolClosed());
     for (const worker of [...this.workers]) {
-      if (worker.job !== undefined) this.finish(worker.job, poolClosed());
+      if (worker.job !== undefined) this.fail(worker.job, poolClosed());
       this.retire(worker);
     }
     await Promise.all([...this.exits]);
+  }
+
+  private enqueue(
+    { sql, params, maxRows }: QueryRequest,
+    timeoutMs: number,
+    resolve: Job['resolve'],
+    reject: Job['reject'],
+  ): void {
+    const id = this.nextId++;
+    const message: Job['message'] = { t: 'run', id, request: { sql, params, maxRows } };
+    const job: Job = { id, message, resolve, reject, timer: undefined, worker: undefined };
+    // The deadline covers waiting in the queue too: the caller waits at most timeoutMs.
+    job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
+    this.queue.push(job);
+    this.pump();
   }
 
   private spawnWorker(): Worker {
@@ -192,9 +195,8 @@ export class QueryPool {
     const job = worker.job;
     if (job === undefined || job.id !== message.id) return;
     worker.job = undefined;
-    if (message.t === 'result')
-      this.finish(job, undefined, JSON.parse(message.json) as QueryResult);
-    else this.finish(job, fromWire(message.error));
+    if (message.t === 'result') this.succeed(job, JSON.parse(message.json) as QueryResult);
+    else this.fail(job, fromWire(message.error));
     if (message.t === 'error' && message.exit) {
       const { code, sqliteCode } = message.error;
       this.logger.warn({ event: 'query_worker_recycled', code, sqliteCode }, 'worker replaced');
@@ -208,7 +210,6 @@ export class QueryPool {
   }
 
   private onDeadline(job: Job, timeoutMs: number): void {
-    job.timer = undefined;
     const worker = job.worker;
     if (worker === undefined) {
       const queued = this.queue.indexOf(job);
@@ -218,7 +219,7 @@ export class QueryPool {
       this.retire(worker);
       this.logger.info({ event: 'query_timeout', timeoutMs }, 'query worker killed at deadline');
     }
-    this.finish(job, timedOut(timeoutMs));
+    this.fail(job, timedOut(timeoutMs));
     this.replenish();
     this.pump();
   }
@@ -227,14 +228,15 @@ export class QueryPool {
     if (worker.state === 'retired') return;
     this.logger.warn({ event: 'query_worker_exit', code, signal }, 'query worker stopped');
     if (worker.state === 'starting') return this.onStartFailure(worker, workerFailed());
-    if (worker.job !== undefined) this.finish(worker.job, workerFailed());
+    if (worker.job !== undefined) this.fail(worker.job, workerFailed());
     this.retire(worker);
     this.replenish();
     this.afterWorkerLoss();
   }
 
   private onChildError(worker: Worker, error: Error): void {
-    // Spawn failures may come without an 'exit' event; kill and send errors with one.
+    // Without a pid this is a failed spawn, which may never emit 'exit'. Other errors (a
+    // failed kill or send) belong to a process whose 'exit' handler settles everything.
     if (worker.child.pid !== undefined) return;
     const code = (error as NodeJS.ErrnoException).code;
     this.logger.error({ event: 'query_worker_spawn_failed', code }, 'cannot start worker');
@@ -265,7 +267,7 @@ export class QueryPool {
 
   private afterWorkerLoss(): void {
     if (this.workers.size > 0) return this.pump();
-    for (const job of this.queue.splice(0)) this.finish(job, noWorkers());
+    for (const job of this.queue.splice(0)) this.fail(job, noWorkers());
   }
 
   private pump(): void {
@@ -299,11 +301,14 @@ export class QueryPool {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
-  private finish(job: Job, error: TenantMcpError | undefined, result?: QueryResult): void {
+  private succeed(job: Job, result: QueryResult): void {
     clearTimeout(job.timer);
-    job.timer = undefined;
-    if (error !== undefined) job.reject(error);
-    else if (result !== undefined) job.resolve(result);
+    job.resolve(result);
+  }
+
+  private fail(job: Job, error: TenantMcpError): void {
+    clearTimeout(job.timer);
+    job.reject(error);
   }
 }
 

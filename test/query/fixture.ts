@@ -142,12 +142,12 @@ export function startPool(
   });
 }
 
-/** Pids of this process's children that run the query worker. */
-export function workerPids(): number[] {
+/** Pids of the query workers whose parent is `parent` (this process by default). */
+export function workerPids(parent = process.pid): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .map(Number)
-    .filter((pid) => isWorkerChildOf(pid, process.pid));
+    .filter((pid) => isWorkerChildOf(pid, parent));
 }
 
 function isWorkerChildOf(pid: number, parent: number): boolean {

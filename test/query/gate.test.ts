@@ -173,7 +173,7 @@ describe('the layers that need a connection', () => {
     expect(error).toMatchObject({ code: 'QUERY_FAILED', sqliteCode: 'SQLITE_ERROR' });
   });
 
-  it('requireReadOnlyStatement refuses a CTE wrapping a DELETE, which the keyword layer passes', () => {
+  it('requireReadOnlyStatement refuses WITH ... DELETE, which passes the keyword layer', () => {
     const sql = 'WITH x AS (SELECT 1) DELETE FROM users';
     expect(() => requireReadKeyword(sql)).not.toThrow();
     const stmt = prepareStatement(conn.db, sql);

@@ -70,7 +70,7 @@ describe('toBindParams', () => {
     expect(errorOf(() => toBindParams({ who: [1] }))?.message).toMatch(/^params\.who /);
   });
 
-  it('refuses a name given twice, an empty name and params that are neither array nor object', () => {
+  it('refuses a repeated name, an empty name, and params neither array nor object', () => {
     expect(errorOf(() => toBindParams({ ':a': 1, a: 2 }))?.code).toBe('QUERY_PARAMS_INVALID');
     expect(errorOf(() => toBindParams({ ':': 1 }))?.code).toBe('QUERY_PARAMS_INVALID');
     expect(errorOf(() => toBindParams('1'))?.code).toBe('QUERY_PARAMS_INVALID');
