@@ -5,11 +5,11 @@ import { WORKER_FLAG } from './protocol.js';
  *
  * `--max-old-space-size` bounds only the JavaScript heap. SQLite's page cache, sorter
  * and temp b-trees are native allocations, so the whole process also gets RLIMIT_DATA
- * (`ulimit -d`). RLIMIT_AS is no use: V8 reserves large address ranges it never
- * touches. RLIMIT_DATA counts only writable private memory actually mapped, and on
- * this machine a SQLite allocation past it fails cleanly as SQLITE_NOMEM while the
- * worker lives on. A bare Node process needs about 50 MiB of it and deadlocks at
- * startup below that, so the limit is that baseline plus the configured budget.
+ * (`ulimit -d`). RLIMIT_AS is no use: V8 reserves address ranges it never touches, so
+ * Node 20 does not even start under 512 MiB of it. RLIMIT_DATA counts writable private
+ * mappings, and a SQLite allocation past it fails cleanly as SQLITE_NOMEM while the
+ * worker lives on. A bare Node process needs about 50 MiB of it (below that it aborts
+ * or hangs at startup), so the limit is that baseline plus the configured budget.
  *
  * `setpriv --pdeathsig KILL` (util-linux) asks the kernel to kill the worker when the
  * pool's process dies: a worker busy inside a native SQLite call never sees the IPC
