@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { TenantMcpError } from '../errors.js';
 import { ConfigSchema, type RawConfig } from './schema.js';
 
