@@ -46,6 +46,10 @@ export const ErrorCodes = [
   // introspection
   'TABLE_NOT_FOUND',
   'NOT_FOUND',
+  // domain tools, resources and prompts
+  'ARGUMENT_INVALID',
+  'PROJECT_NOT_FOUND',
+  'WORK_ITEM_NOT_FOUND',
   'INTERNAL',
 ] as const;
 

@@ -38,6 +38,9 @@ export interface IndexInfo {
   columns: string[];
 }
 
+/** A visible table or view named without counting its rows. */
+export type TableRef = Omit<TableSummary, 'rowCount'>;
+
 export interface TableDetail extends TableSummary {
   columns: ColumnInfo[];
   foreignKeys: ForeignKeyInfo[];
@@ -58,6 +61,15 @@ export function groupOf(name: string): TableGroup {
 /** Tables and views of the main database, without SQLite's own and FTS shadow tables. */
 export function listTables(db: Connection): TableSummary[] {
   return visibleTables(db).map((row) => summarize(db, row));
+}
+
+/** Tables and views like `listTables`, without the row counts (which scan every table). */
+export function listTableNames(db: Connection): TableRef[] {
+  return visibleTables(db).map((row) => ({
+    name: row.name,
+    kind: row.type as TableKind,
+    group: groupOf(row.name),
+  }));
 }
 
 /** Full description of one table or view; a name that does not exist is TABLE_NOT_FOUND. */
@@ -118,7 +130,8 @@ function countRows(db: Connection, name: string, kind: TableKind): number | null
     .get() as number;
 }
 
-function columnsOf(db: Connection, table: string): ColumnInfo[] {
+/** Visible columns of a table or view, generated ones included and marked. */
+export function columnsOf(db: Connection, table: string): ColumnInfo[] {
   const rows = db.prepare('SELECT * FROM pragma_table_xinfo(?)').all(table) as {
     name: string;
     type: string;
@@ -139,7 +152,8 @@ function columnsOf(db: Connection, table: string): ColumnInfo[] {
     }));
 }
 
-function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
+/** Foreign keys of a table, one entry per key with its columns in order. */
+export function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
   const rows = db
     .prepare('SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq')
     .all(table) as {

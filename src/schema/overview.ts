@@ -8,14 +8,26 @@ const GROUP_TITLES: Record<TableGroup, string> = {
 
 /** The tenant's schema as Markdown written for a model: tables by group, columns, keys. */
 export function schemaOverviewMarkdown(db: Connection, tenantId: string): string {
-  const details = listTables(db).map((t) => describeOrSkip(db, t.name));
+  const details = describeAll(db);
   const lines = [`# Schema of tenant ${tenantId}`, ''];
   for (const group of ['pm', 'platform'] as const) {
     lines.push(`## ${GROUP_TITLES[group]}`, '');
     for (const table of details) {
-      if (table && table.group === group) lines.push(...tableMarkdown(table), '');
+      if (table.group === group) lines.push(...tableMarkdown(table), '');
     }
   }
+  return lines.join('\n');
+}
+
+/** Every table and view described, leaving out any the host broke (a view that fails). */
+export function describeAll(db: Connection): TableDetail[] {
+  return listTables(db).flatMap((t) => describeOrSkip(db, t.name) ?? []);
+}
+
+/** One table as Markdown: the overview's lines plus the SQL of a view. */
+export function tableDetailMarkdown(table: TableDetail): string {
+  const lines = tableMarkdown(table, '#');
+  if (table.kind === 'view' && table.sql) lines.push('', '```sql', table.sql, '```');
   return lines.join('\n');
 }
 
@@ -28,12 +40,17 @@ function describeOrSkip(db: Connection, name: string): TableDetail | undefined {
   }
 }
 
-function tableMarkdown(table: TableDetail): string[] {
+function tableMarkdown(table: TableDetail, heading = '###'): string[] {
   const count = table.rowCount === null ? table.kind : `${table.kind}, ${table.rowCount} rows`;
-  const lines = [`### ${table.name} (${count})`];
+  const lines = [`${heading} ${table.name} (${count})`];
   for (const c of table.columns) lines.push(`- ${c.name} ${c.type || 'ANY'}${columnFlags(c)}`);
   for (const fk of table.foreignKeys) {
     lines.push(`- FK (${fk.columns.join(', ')}) → ${fk.table}(${fk.to.join(', ')})`);
+  }
+  for (const i of table.indexes) {
+    const unique = i.unique ? 'UNIQUE ' : '';
+    const partial = i.partial ? ' partial' : '';
+    lines.push(`- ${unique}INDEX ${i.name} (${i.columns.join(', ')})${partial}`);
   }
   return lines;
 }

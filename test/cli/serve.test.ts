@@ -83,7 +83,16 @@ describe('the stdio server as Claude Desktop starts it', () => {
     await client.connect(transport);
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name).sort()).toEqual(['describe_table', 'list_tables', 'query']);
+      expect(tools.map((t) => t.name).sort()).toEqual([
+        'blocked_items',
+        'describe_table',
+        'list_tables',
+        'project_status',
+        'query',
+        'search',
+        'work_item',
+        'workload',
+      ]);
       const result = await client.callTool({
         name: 'query',
         arguments: { sql: 'SELECT count(*) AS n FROM users' },
