@@ -7,6 +7,8 @@ export interface Io {
   readonly cwd: string;
   /** The Node binary running this process, for printing runnable client configs. */
   readonly execPath: string;
+  /** The script this process runs (bin/tenant-mcp.js), for printing runnable client configs. */
+  readonly scriptPath: string;
   readonly stdin: Readable;
   readonly stdout: Writable;
   readonly stderr: Writable;

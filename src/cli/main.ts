@@ -21,6 +21,8 @@ const code = await run({
   env: process.env,
   cwd: process.cwd(),
   execPath: process.execPath,
+  // Node makes argv[1] absolute; where this file lives depends on the build (bundled or not).
+  scriptPath: process.argv[1] ?? '',
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,

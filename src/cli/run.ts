@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
-import { loadConfig, type Config } from '../config/load.js';
+import type { Config } from '../config/load.js';
 import { SERVER_VERSION } from '../version.js';
 import { HELP, parseCommand } from './args.js';
-import { runDemo } from './commands/demo.js';
-import { runMigrate } from './commands/migrate.js';
-import { serveStdio } from './commands/serve.js';
 import { exitCodeFor, failureLine } from './exit.js';
 import type { Io } from './io.js';
 
@@ -18,6 +15,8 @@ export async function run(io: Io): Promise<number> {
   }
 }
 
+// Each command is imported only when chosen: `serve` is what a client waits for at every
+// start, and it must not pay for the demo builder or the migration reports (nor --help for any).
 async function dispatch(io: Io): Promise<number> {
   const command = parseCommand(io.argv);
   switch (command.name) {
@@ -27,15 +26,22 @@ async function dispatch(io: Io): Promise<number> {
     case 'version':
       io.stderr.write(`tenant-mcp ${SERVER_VERSION}\n`);
       return 0;
-    case 'serve':
-      return serveStdio(configFor(command.config, io), command.tokenFile, io);
-    case 'migrate':
-      return runMigrate(configFor(command.config, io), command, io);
-    case 'demo':
-      return runDemo(configFor(command.config, io), command, io);
+    case 'serve': {
+      const { serveStdio } = await import('./commands/serve.js');
+      return serveStdio(await configFor(command.config, io), command.tokenFile, io);
+    }
+    case 'migrate': {
+      const { runMigrate } = await import('./commands/migrate.js');
+      return runMigrate(await configFor(command.config, io), command, io);
+    }
+    case 'demo': {
+      const { runDemo } = await import('./commands/demo.js');
+      return runDemo(await configFor(command.config, io), command, io);
+    }
   }
 }
 
-function configFor(flag: string | undefined, io: Io): Config {
+async function configFor(flag: string | undefined, io: Io): Promise<Config> {
+  const { loadConfig } = await import('../config/load.js');
   return loadConfig(resolve(io.cwd, flag ?? io.env.TENANT_MCP_CONFIG ?? 'mcp.config.json'));
 }

@@ -1,6 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
 import type { TenantContext } from './context.js';
+import { LazyJsonSchemaValidator } from './json-schema-validator.js';
 import { registerClientSummary } from './prompts/client-summary.js';
 import { registerProjectReport } from './prompts/project-report.js';
 import { registerSprintReview } from './prompts/sprint-review.js';
@@ -22,7 +23,10 @@ import { workloadTool } from './tools/workload.js';
 export function createTenantServer(ctx: TenantContext): McpServer {
   const server = new McpServer(
     { name: SERVER_NAME, version: SERVER_VERSION },
-    { instructions: instructionsFor(ctx.tenantId) },
+    {
+      instructions: instructionsFor(ctx.tenantId),
+      jsonSchemaValidator: new LazyJsonSchemaValidator(),
+    },
   );
   registerTool(server, ctx, workItemTool);
   registerTool(server, ctx, projectStatusTool);

@@ -15,7 +15,7 @@ import { resolveRowLimit } from './run.js';
 import type { WorkerCommand } from './spawn.js';
 import { cacheSizeKiB, workerCommand } from './spawn.js';
 
-/** Options for `QueryPool.start`. */
+/** Options for `QueryPool.launch` and `QueryPool.start`. */
 export interface QueryPoolOptions {
   /** The tenant file every worker opens read-only. */
   file: string;
@@ -78,6 +78,8 @@ export class QueryPool {
   private closed = false;
   private startFailures = 0;
   private retryAt = 0;
+  /** Why the last worker failed to start, until one starts; calls that find no worker get it. */
+  private startError: TenantMcpError | undefined;
 
   private readonly limits: QueryConfig;
   private readonly logger: Logger;
@@ -96,6 +98,20 @@ export class QueryPool {
       cacheSizeKiB: cacheSizeKiB(limits.workerMemoryMb),
       redact: [...ancestors(file), ...(options.redact ?? [])],
     };
+  }
+
+  /**
+   * Starts `limits.workers` workers and returns at once, so that a server can answer its
+   * client while they boot. Calls made meanwhile wait in the queue (their deadline running)
+   * for the first ready worker. A failed start is logged; once no worker is left, waiting
+   * and later calls fail with its error (TENANT_FILE_UNREADABLE, for example).
+   */
+  static launch(options: QueryPoolOptions): QueryPool {
+    const pool = new QueryPool(options);
+    // A turn of the event loop later: the caller is about to answer its client, and process
+    // starts would compete with that answer for the CPU. A call made before then starts them.
+    setImmediate(() => pool.replenish());
+    return pool;
   }
 
   /** Starts `limits.workers` workers and resolves once each has opened the tenant file. */
@@ -120,7 +136,7 @@ export class QueryPool {
     toBindParams(request.params);
     resolveRowLimit(request.maxRows, this.limits);
     this.replenish();
-    if (this.workers.size === 0) throw noWorkers();
+    if (this.workers.size === 0) throw this.startError ?? noWorkers();
     if (this.queue.length >= this.maxQueue) throw overloaded();
     return new Promise((resolve, reject) => this.enqueue(request, timeoutMs, resolve, reject));
   }
@@ -186,6 +202,7 @@ export class QueryPool {
     clearTimeout(worker.startupTimer);
     worker.state = 'idle';
     this.startFailures = 0;
+    this.startError = undefined;
     setIdle(worker, true);
     worker.settleReady();
     this.pump();
@@ -253,6 +270,7 @@ export class QueryPool {
     this.logger.error({ event: 'query_worker_start_failed', code: error.code }, error.message);
     worker.settleReady(error);
     this.retire(worker);
+    this.startError = error;
     this.startFailures += 1;
     if (this.startFailures >= MAX_START_FAILURES) this.retryAt = Date.now() + RETRY_AFTER_MS;
     else this.replenish();
@@ -267,7 +285,7 @@ export class QueryPool {
 
   private afterWorkerLoss(): void {
     if (this.workers.size > 0) return this.pump();
-    for (const job of this.queue.splice(0)) this.fail(job, noWorkers());
+    for (const job of this.queue.splice(0)) this.fail(job, this.startError ?? noWorkers());
   }
 
   private pump(): void {

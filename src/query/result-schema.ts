@@ -26,11 +26,15 @@ export const BlobCellSchema = z.strictObject({
   $blob: z.strictObject({ bytes: z.number().int().min(0), base64Prefix: z.string() }),
 });
 
-/** One cell: null, number, string, or one of the `$` objects above. */
+/**
+ * One cell: number, string, null, or one of the `$` objects above. Options are tried in order
+ * by zod on the server and by JSON Schema validators in clients, once per cell of every
+ * result: the common shapes come first.
+ */
 export const CellSchema = z.union([
-  z.null(),
   z.number(),
   z.string(),
+  z.null(),
   IntCellSchema,
   RealCellSchema,
   TextCellSchema,

@@ -21,7 +21,7 @@ export interface SessionOptions {
 
 /**
  * Opens one tenant for serving: resolves and checks its file, migrates the pm_ schema when
- * the config says so, then opens the introspection connection and the query pool.
+ * the config says so, then opens the introspection connection and launches the query pool.
  */
 export async function openTenantSession(
   config: Config,
@@ -40,10 +40,12 @@ export async function openTenantSession(
     });
   }
 
+  // Opening this connection proves the file readable, so the query workers are not awaited:
+  // two process starts would otherwise stand between the client and its first answer.
   const db = openReadOnly(file, tenantId);
   let queries: QueryPool;
   try {
-    queries = await QueryPool.start({
+    queries = QueryPool.launch({
       file,
       limits: config.query,
       logger: log,

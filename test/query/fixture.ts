@@ -132,14 +132,31 @@ export function startPool(
   limits: Partial<QueryConfig> = {},
   options: Partial<QueryPoolOptions> = {},
 ): Promise<QueryPool> {
-  return QueryPool.start({
+  return QueryPool.start(poolOptions(fixture, limits, options));
+}
+
+/** Launches a pool as a serving session does: it returns before any worker is ready. */
+export function launchPool(
+  fixture: TenantFixture,
+  limits: Partial<QueryConfig> = {},
+  options: Partial<QueryPoolOptions> = {},
+): QueryPool {
+  return QueryPool.launch(poolOptions(fixture, limits, options));
+}
+
+function poolOptions(
+  fixture: TenantFixture,
+  limits: Partial<QueryConfig>,
+  options: Partial<QueryPoolOptions>,
+): QueryPoolOptions {
+  return {
     file: fixture.file,
     limits: { ...LIMITS, ...limits },
     logger: silentLogger(),
     workerPath: builtWorkerPath(),
     redact: [fixture.dataRoot],
     ...options,
-  });
+  };
 }
 
 /** Pids of the query workers whose parent is `parent` (this process by default). */

@@ -8,6 +8,7 @@ import {
   builtWorkerPath,
   createTenantFixture,
   isRunning,
+  launchPool,
   LIMITS,
   startPool,
   workerPids,
@@ -168,6 +169,23 @@ describe('QueryPool', () => {
     expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
     expect(error.message).not.toContain(fixture.dataRoot);
     expect(workerPids()).toEqual([]);
+  });
+
+  it('launches without waiting for its workers, and a call made at once waits for one', async () => {
+    pool = launchPool(fixture);
+    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect(workerPids()).toHaveLength(LIMITS.workers);
+  });
+
+  it('fails calls on a launched pool with the start error, without naming the path', async () => {
+    const missing = join(fixture.dataRoot, 'tenants', 'acme', 'gone.db');
+    pool = launchPool({ ...fixture, file: missing });
+    const error = await failure(pool.run({ sql: COUNT_USERS, timeoutMs: 20_000 }));
+    expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
+    expect(error.message).not.toContain(fixture.dataRoot);
+    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+      code: 'TENANT_FILE_UNREADABLE',
+    });
   });
 
   it('kills every worker on close and resolves once they have exited', async () => {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { Config } from '../../config/load.js';
 import { buildDemoRoot } from '../../demo/build.js';
@@ -59,11 +58,10 @@ function tenantBlock(
   configFile: string,
   io: Io,
 ): string {
-  const bin = fileURLToPath(new URL('../../../bin/tenant-mcp.js', import.meta.url));
   const snippet = claudeDesktopSnippet({
     serverName: `tenant-${id}`,
     command: io.execPath,
-    args: [bin, '--config', configFile],
+    args: [io.scriptPath, '--config', configFile],
     env: { TENANT_MCP_TOKEN: token, [secretEnv]: secret },
   });
   return [
