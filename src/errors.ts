@@ -50,6 +50,7 @@ export const ErrorCodes = [
   'ARGUMENT_INVALID',
   'PROJECT_NOT_FOUND',
   'WORK_ITEM_NOT_FOUND',
+  'REQUEST_TOO_LARGE',
   'INTERNAL',
 ] as const;
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mintDemoToken } from '../../src/demo/tokens.js';
 import {
   AUDIENCE,
@@ -35,6 +35,12 @@ beforeAll(() => {
 });
 
 afterAll(() => root.remove());
+
+const INIT_PARAMS = {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'raw-client', version: '1' },
+};
 
 function token(tenantId: string, ttlSeconds = 600): Promise<string> {
   return mintDemoToken({
@@ -103,6 +109,47 @@ describe('the stdio server as Claude Desktop starts it', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('answers an oversized request with REQUEST_TOO_LARGE and keeps the session', async () => {
+    const child = spawn(process.execPath, [BIN, '--config', configFile], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        TENANT_MCP_TOKEN: await token(root.tenants[0]!.id),
+        [SECRET_ENV]: root.secret,
+      },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const replies: { id: unknown; error?: { message: string }; result?: unknown }[] = [];
+    let buffered = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) replies.push(JSON.parse(line) as (typeof replies)[number]);
+    });
+    const send = (m: object) => child.stdin.write(`${JSON.stringify(m)}\n`);
+    send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INIT_PARAMS });
+    send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    const sql = 'SELECT length(?) AS n';
+    send({
+      jsonrpc: '2.0',
+      method: 'tools/call',
+      params: { name: 'query', arguments: { sql, params: ['x'.repeat(12e6)] } },
+      id: 2,
+    });
+    send({
+      jsonrpc: '2.0',
+      id: 3,
+      method: 'tools/call',
+      params: { name: 'query', arguments: { sql: 'SELECT 42' } },
+    });
+    await vi.waitFor(() => expect(replies.map((r) => r.id)).toContain(3), { timeout: 15_000 });
+    child.stdin.end();
+    expect(replies.find((r) => r.id === 2)?.error?.message).toMatch(/^REQUEST_TOO_LARGE: /);
+    expect(replies.find((r) => r.id === 3)?.result).toMatchObject({
+      structuredContent: { rows: [[42]] },
+    });
   });
 
   it('exits with code 0 when the client closes stdin', async () => {

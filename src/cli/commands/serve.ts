@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { loadVerificationKey } from '../../auth/keys.js';
 import { verifyTenantToken } from '../../auth/verify-token.js';
 import type { Config } from '../../config/load.js';
@@ -21,7 +21,8 @@ export async function serveStdio(
   const verified = await verifyTenantToken(token, key, config.auth);
 
   const session = await openTenantSession(config, verified, logger);
-  const connection = await connectStdio(createTenantServer(session.context), io.stdin, io.stdout);
+  const server = createTenantServer(session.context);
+  const connection = await connectStdio(server, io.stdin, io.stdout, logger);
   io.onStopSignal(() => void connection.stop());
   logger.info({ tenant: verified.tenantId, transport: 'stdio' }, 'serving');
 
@@ -38,9 +39,32 @@ function readToken(tokenFile: string | undefined, env: Io['env']): string {
       throw new TenantMcpError('TOKEN_MISSING', 'set TENANT_MCP_TOKEN or pass --token-file');
     return token;
   }
+  return readTokenFile(tokenFile);
+}
+
+// A token is a few hundred bytes; anything near this is not a token file.
+const MAX_TOKEN_FILE_BYTES = 16 * 1024;
+
+/** Reads a regular file of bounded size, so /dev/zero or a FIFO cannot hang startup. */
+function readTokenFile(path: string): string {
+  let fd: number;
   try {
-    return readFileSync(tokenFile, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw new TenantMcpError('TOKEN_MISSING', 'the --token-file cannot be read', { cause: error });
   }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw tokenFileRefused('is not a regular file');
+    if (stats.size > MAX_TOKEN_FILE_BYTES) throw tokenFileRefused('is too large to be a token');
+    const buffer = Buffer.alloc(stats.size);
+    const read = readSync(fd, buffer, 0, stats.size, 0);
+    return buffer.toString('utf8', 0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function tokenFileRefused(why: string): TenantMcpError {
+  return new TenantMcpError('TOKEN_MALFORMED', `the --token-file ${why}`);
 }
