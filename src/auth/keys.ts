@@ -26,7 +26,10 @@ export function loadVerificationKey(
 
 function hmacSecret(auth: AuthConfig, value: string | undefined): Uint8Array {
   if (!value) {
-    throw new TenantMcpError('KEY_INVALID', `environment variable ${auth.secretEnv} is not set`);
+    throw new TenantMcpError(
+      'KEY_INVALID',
+      `environment variable ${auth.secretEnv} (named by auth.secretEnv) is not set`,
+    );
   }
   // A public key used as an HMAC secret lets anyone who has the key forge tokens.
   if (value.includes('-----BEGIN')) {

@@ -85,7 +85,9 @@ function parseOrUsage(argv: readonly string[]) {
   try {
     return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw usage(error instanceof Error ? error.message : String(error));
+    // Node's messages run to several lines; the first one names the problem.
+    const message = error instanceof Error ? error.message : String(error);
+    throw usage(message.split('\n')[0] ?? message);
   }
 }
 

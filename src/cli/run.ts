@@ -21,10 +21,10 @@ async function dispatch(io: Io): Promise<number> {
   const command = parseCommand(io.argv);
   switch (command.name) {
     case 'help':
-      io.stderr.write(HELP);
+      io.stdout.write(HELP);
       return 0;
     case 'version':
-      io.stderr.write(`tenant-mcp ${SERVER_VERSION}\n`);
+      io.stdout.write(`tenant-mcp ${SERVER_VERSION}\n`);
       return 0;
     case 'serve': {
       const { serveStdio } = await import('./commands/serve.js');

@@ -12,7 +12,8 @@ export interface TenantFile {
 
 /**
  * Resolves `<realpath of dataRoot>/tenants/<id>/main.db` and refuses anything that is not
- * exactly that: a symlinked tenant folder or file, a non-regular file, or a missing one.
+ * exactly that: a symlinked tenant folder or file, a hard-linked, empty or non-regular
+ * file, or a missing one.
  * Nothing is ever created here.
  */
 export function resolveTenantFile(dataRoot: string, tenantIdValue: unknown): TenantFile {
@@ -23,7 +24,9 @@ export function resolveTenantFile(dataRoot: string, tenantIdValue: unknown): Ten
 
   requireEntry(tenantsDir, tenantId, (s) => s.isDirectory());
   requireEntry(dir, tenantId, (s) => s.isDirectory());
-  requireEntry(file, tenantId, (s) => s.isFile());
+  // A hard link (nlink > 1) could be another tenant's file under this tenant's name, and an
+  // empty file is not a host's database: SQLite would treat it as a new, empty one.
+  requireEntry(file, tenantId, (s) => s.isFile() && s.nlink === 1 && s.size > 0);
 
   // Defence in depth: after the lstat checks the real path must still sit under tenants/.
   if (!realpathSync(file).startsWith(tenantsDir + sep)) {
@@ -60,7 +63,7 @@ function requireEntry(path: string, tenantId: string, isExpected: (s: Stats) => 
 function refused(tenantId: string): TenantMcpError {
   return new TenantMcpError(
     'TENANT_FILE_REFUSED',
-    `tenant '${tenantId}' refused: its folder or file is a link or not a regular file`,
+    `tenant '${tenantId}' refused: its folder or file is a link, empty, or not a regular file`,
   );
 }
 

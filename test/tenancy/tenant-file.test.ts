@@ -94,6 +94,21 @@ describe('resolveTenantFile', () => {
     expect(failure(() => resolveTenantFile(root, 'globex')).code).toBe('TENANT_FILE_REFUSED');
   });
 
+  it("refuses a main.db that is a hard link to another tenant's file", () => {
+    const other = makeTenant('other');
+    fs.mkdirSync(tenantDir('acme'));
+    fs.linkSync(other, path.join(tenantDir('acme'), 'main.db'));
+
+    expect(failure(() => resolveTenantFile(root, 'acme')).code).toBe('TENANT_FILE_REFUSED');
+  });
+
+  it('refuses an empty main.db, which SQLite would treat as a new database', () => {
+    fs.mkdirSync(tenantDir('acme'));
+    fs.writeFileSync(path.join(tenantDir('acme'), 'main.db'), '');
+
+    expect(failure(() => resolveTenantFile(root, 'acme')).code).toBe('TENANT_FILE_REFUSED');
+  });
+
   it('refuses a main.db that is a directory', () => {
     fs.mkdirSync(path.join(tenantDir('acme'), 'main.db'), { recursive: true });
 
