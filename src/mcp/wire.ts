@@ -1,7 +1,8 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { sqliteCodeOf } from '../db/open.js';
 import { TenantMcpError, asTenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { assertTokenLive, type TenantContext } from './context.js';
 
 /**
  * The one place where errors become MCP tool results. Known errors keep their code, message
@@ -28,4 +29,41 @@ function normalize(error: unknown): TenantMcpError {
     return new TenantMcpError('QUERY_FAILED', error.message, { sqliteCode, cause: error });
   }
   return asTenantMcpError(error);
+}
+
+/**
+ * Runs a resource, prompt or completion handler for a live token only, and turns failures
+ * into protocol errors: known ones keep their code and hint, anything else is logged here
+ * and reaches the client only as "internal error".
+ */
+export async function guarded<T>(
+  ctx: TenantContext,
+  what: string,
+  handler: () => T | Promise<T>,
+): Promise<T> {
+  try {
+    assertTokenLive(ctx);
+    return await handler();
+  } catch (error) {
+    const known = asTenantMcpError(error);
+    if (known.code === 'INTERNAL') {
+      ctx.logger.error({ err: known.cause, handler: what }, 'handler failed unexpectedly');
+      throw new ProtocolFailure(ErrorCode.InternalError, describeFailure(known));
+    }
+    throw new ProtocolFailure(ErrorCode.InvalidParams, describeFailure(known));
+  }
+}
+
+/**
+ * A JSON-RPC error as the SDK sends it: its numeric code and its message as they are. The
+ * SDK's McpError would prefix the message, and clients prefix it once more.
+ */
+export class ProtocolFailure extends Error {
+  readonly code: number;
+
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = 'ProtocolFailure';
+    this.code = code;
+  }
 }

@@ -125,6 +125,9 @@ describe('an expired token', () => {
       const result = await expired.call('list_tables');
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/^TOKEN_EXPIRED: /);
+      await expect(expired.client.readResource({ uri: 'tenant://schema' })).rejects.toThrow(
+        /TOKEN_EXPIRED: token has expired/,
+      );
     } finally {
       await expired.close();
     }

@@ -12,7 +12,7 @@ import { quoteIdentifier } from '../../db/open.js';
 import { TenantMcpError } from '../../errors.js';
 import type { Cell } from '../../query/encode.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../resources/guard.js';
+import { guarded } from '../wire.js';
 import { tableUri } from '../resources/tables.js';
 import { call, rulesSection, userPrompt } from './shared.js';
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PROJECT_KEY } from '../../domain/keys.js';
 import { findProject } from '../../domain/projects.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../resources/guard.js';
+import { guarded } from '../wire.js';
 import { call, completeProject, rulesSection, userPrompt } from './shared.js';
 
 /** Registers project_report: a status report of one project, its key completed. */

@@ -6,7 +6,7 @@ import { findSprint, type SprintRow } from '../../domain/project-status.js';
 import { findProject, sprintNames, type ProjectRow } from '../../domain/projects.js';
 import { iso } from '../../domain/sql.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../resources/guard.js';
+import { guarded } from '../wire.js';
 import { call, completeProject, projectOrNull, rulesSection, userPrompt } from './shared.js';
 
 const DAY = 86_400;

@@ -7,7 +7,7 @@ import {
 } from '../../domain/guidance.js';
 import { TenantMcpError } from '../../errors.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from './guard.js';
+import { guarded } from '../wire.js';
 
 /** The URI of all guidance. */
 export const GUIDANCE_URI = 'tenant://guidance';

@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TableDetail } from '../../schema/introspect.js';
 import { describeAll } from '../../schema/overview.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from './guard.js';
+import { guarded } from '../wire.js';
 
 /** The URI of the schema as JSON. */
 export const SCHEMA_JSON_URI = 'tenant://schema.json';

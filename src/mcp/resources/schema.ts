@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { schemaOverviewMarkdown } from '../../schema/overview.js';
-import { assertTokenLive, type TenantContext } from '../context.js';
+import type { TenantContext } from '../context.js';
+import { guarded } from '../wire.js';
 
 /** The URI of the tenant's schema overview. */
 export const SCHEMA_URI = 'tenant://schema';
@@ -15,10 +16,10 @@ export function registerSchemaResource(server: McpServer, ctx: TenantContext): v
       description: `Tables, columns and foreign keys of tenant ${ctx.tenantId}, pm_ tables first.`,
       mimeType: 'text/markdown',
     },
-    async (uri) => {
-      assertTokenLive(ctx);
-      const text = schemaOverviewMarkdown(ctx.db, ctx.tenantId);
-      return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
-    },
+    async (uri) =>
+      guarded(ctx, 'schema', () => {
+        const text = schemaOverviewMarkdown(ctx.db, ctx.tenantId);
+        return { contents: [{ uri: uri.href, mimeType: 'text/markdown', text }] };
+      }),
   );
 }

@@ -3,7 +3,7 @@ import { TenantMcpError } from '../../errors.js';
 import { describeTable, listTableNames } from '../../schema/introspect.js';
 import { tableDetailMarkdown } from '../../schema/overview.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from './guard.js';
+import { guarded } from '../wire.js';
 
 const PREFIX = 'tenant://tables/';
 
