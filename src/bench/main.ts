@@ -10,6 +10,7 @@ import { buildDemoRoot } from '../demo/build.js';
 import { mintDemoToken } from '../demo/tokens.js';
 import { silentLogger } from '../log/logger.js';
 import { benchColdStart } from './cold-start.js';
+import { benchMigrations } from './migrations.js';
 import { benchQueries } from './queries.js';
 import type { BenchTarget } from './target.js';
 
@@ -41,6 +42,7 @@ try {
   print(`tenant-mcp benchmark: node ${process.version}, tenant ${tenant.id} at scale 6`);
   await benchColdStart(target, print);
   await benchQueries(target, print);
+  benchMigrations(repo, print);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }

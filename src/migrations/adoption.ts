@@ -7,6 +7,13 @@ import { LEDGER_TABLE } from './ledger.js';
 /** Table name → column name → declared type (upper case). */
 export type TableShapes = Map<string, Map<string, string>>;
 
+/** The pm_ schema as adoption compares it. */
+export interface PmShape {
+  readonly tables: TableShapes;
+  /** Named index → the table it is on; automatic indexes follow from the tables. */
+  readonly indexes: Map<string, string>;
+}
+
 /** True when the file has pm_ tables other than the ledger. */
 export function hasPmTables(db: Connection): boolean {
   return pmTableNames(db).length > 0;
@@ -17,16 +24,26 @@ export function pmTableShapes(db: Connection): TableShapes {
   return new Map(pmTableNames(db).map((table) => [table, columnTypes(db, table)]));
 }
 
+/** The pm_ tables and their named indexes, ledger excepted. */
+export function pmShape(db: Connection): PmShape {
+  return { tables: pmTableShapes(db), indexes: pmIndexes(db) };
+}
+
 /**
- * The shapes `migration` creates, found by running it in an empty in-memory database that
- * has just enough of a host (a `users` table) for its foreign keys.
+ * The pm_ shape after each of `migrations` in turn, found by running them in an empty
+ * in-memory database that has just enough of a host (a `users` table) for their foreign
+ * keys. Stops before the first migration that cannot run there: its shape is unknowable.
  */
-export function expectedShapes(migration: Migration): TableShapes {
+export function shapesAfterEach(migrations: readonly Migration[]): PmShape[] {
   const scratch = new Database(':memory:');
   try {
     scratch.exec('CREATE TABLE users (id TEXT PRIMARY KEY)');
-    scratch.exec(migration.sql);
-    return pmTableShapes(scratch);
+    const shapes: PmShape[] = [];
+    for (const migration of migrations) {
+      if (!ranCleanly(scratch, migration.sql)) break;
+      shapes.push(pmShape(scratch));
+    }
+    return shapes;
   } finally {
     scratch.close();
   }
@@ -46,20 +63,56 @@ export function shapeDifferences(actual: TableShapes, expected: TableShapes): st
   return differences;
 }
 
+/** Table differences first, then missing, extra or moved named indexes. */
+export function pmShapeDifferences(actual: PmShape, expected: PmShape): string[] {
+  const differences = shapeDifferences(actual.tables, expected.tables);
+  for (const [index, table] of expected.indexes) {
+    const found = actual.indexes.get(index);
+    if (found === undefined) differences.push(`missing index ${index}`);
+    else if (found !== table) differences.push(`index ${index} is on ${found}, want ${table}`);
+  }
+  for (const index of actual.indexes.keys()) {
+    if (!expected.indexes.has(index)) differences.push(`extra index ${index}`);
+  }
+  return differences;
+}
+
 /**
- * Checks that pm_ tables made without a ledger (by an older plugin or by hand) are exactly
- * what `migration` would create, so recording it as applied is true. Throws
- * MIGRATION_ADOPTION_REFUSED naming the differences otherwise; nothing is ever dropped.
+ * How many of `migrations`, counted from the first, the pm_ tables made without a ledger (by
+ * an older plugin or by hand) already hold: the fewest whose shape matches exactly, so a data
+ * migration after them still runs. Throws MIGRATION_ADOPTION_REFUSED naming what differs
+ * from the closest one otherwise; nothing is ever dropped or recreated.
  */
-export function assertAdoptable(db: Connection, migration: Migration): void {
-  const differences = shapeDifferences(pmTableShapes(db), expectedShapes(migration));
-  if (differences.length === 0) return;
-  const label = migrationLabel(migration);
-  throw new TenantMcpError(
-    'MIGRATION_ADOPTION_REFUSED',
-    `existing pm_ tables differ from migration ${label}: ${differences.join('; ')}`,
-    { hint: 'bring the pm_ tables in line by hand; tenant-mcp never drops or recreates them' },
-  );
+export function adoptableCount(db: Connection, migrations: readonly Migration[]): number {
+  const actual = pmShape(db);
+  const differences = shapesAfterEach(migrations).map((s) => pmShapeDifferences(actual, s));
+  const exact = differences.findIndex((found) => found.length === 0);
+  if (exact >= 0) return exact + 1;
+  throw adoptionRefused(migrations, differences);
+}
+
+function adoptionRefused(migrations: readonly Migration[], differences: string[][]): Error {
+  const sizes = differences.map((found) => found.length);
+  const closest = sizes.indexOf(Math.min(...sizes));
+  const migration = migrations[closest];
+  const found = differences[closest];
+  const what =
+    migration && found
+      ? `differ from migration ${migrationLabel(migration)}: ${found.join('; ')}`
+      : 'cannot be compared with any migration';
+  return new TenantMcpError('MIGRATION_ADOPTION_REFUSED', `existing pm_ tables ${what}`, {
+    hint: 'bring the pm_ tables in line by hand; tenant-mcp never drops or recreates them',
+  });
+}
+
+function ranCleanly(scratch: Connection, sql: string): boolean {
+  try {
+    scratch.exec(sql);
+    return true;
+  } catch {
+    // A migration that needs more of a host than `users` has no shape to compare against.
+    return false;
+  }
 }
 
 function columnDifferences(
@@ -87,6 +140,17 @@ function pmTableNames(db: Connection): string[] {
     .pluck()
     .all() as string[];
   return names.filter((name) => name.startsWith('pm_') && name !== LEDGER_TABLE).sort();
+}
+
+function pmIndexes(db: Connection): Map<string, string> {
+  const rows = db
+    .prepare(
+      `SELECT name, tbl_name AS tblName FROM main.sqlite_schema
+       WHERE type = 'index' AND sql IS NOT NULL ORDER BY name`,
+    )
+    .all() as { name: string; tblName: string }[];
+  const ours = rows.filter((row) => row.tblName.startsWith('pm_') && row.tblName !== LEDGER_TABLE);
+  return new Map(ours.map((row) => [row.name, row.tblName]));
 }
 
 function columnTypes(db: Connection, table: string): Map<string, string> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TenantMcpError } from '../errors.js';
+import { transactionKeywordIn } from './statements.js';
 
 /** One migration file, `NNNN_name.sql`, as read from the migrations folder. */
 export interface Migration {
@@ -46,7 +47,22 @@ function readMigration(dir: string, fileName: string): Migration {
     throw invalid(`unexpected entry '${fileName}' in the migrations folder (want NNNN_name.sql)`);
   }
   const sql = normalizeLineEnds(readText(dir, fileName));
-  return { id: Number(match[1]), name: match[2], sql, checksum: migrationChecksum(sql) };
+  const migration = { id: Number(match[1]), name: match[2], sql, checksum: migrationChecksum(sql) };
+  assertNoTransactionControl(migration);
+  return migration;
+}
+
+/**
+ * The runner wraps each migration in its own transaction and checks the platform before it
+ * commits; a COMMIT inside the migration would make SQLite commit before that check.
+ */
+function assertNoTransactionControl(migration: Migration): void {
+  const keyword = transactionKeywordIn(migration.sql);
+  if (keyword === undefined) return;
+  throw invalid(
+    `migration ${migrationLabel(migration)} contains a ${keyword} statement; ` +
+      'the runner gives each migration its own transaction',
+  );
 }
 
 function readText(dir: string, fileName: string): string {

@@ -7,27 +7,24 @@ import type { Logger } from '../log/logger.js';
 // Pauses after SQLite's own busy timeout ran out, before trying again; then TENANT_BUSY.
 const BUSY_BACKOFF_MS = [50, 150, 400];
 
+// better-sqlite3 refuses a larger timeout (it is a signed 32-bit millisecond count).
+const MAX_TIMEOUT_MS = 0x7fffffff;
+
 /**
  * Opens a tenant file for the migration runner. Never creates a file and never touches the
  * journal mode, which is the host's. Errors name no path: a migration run may serve a client.
  */
 export function openTenantFile(file: string, readonly: boolean, busyTimeoutMs: number): Connection {
-  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
-    throw new RangeError('busyTimeoutMs must be a non-negative integer');
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_TIMEOUT_MS) {
+    throw new RangeError(`busyTimeoutMs must be an integer from 0 to ${MAX_TIMEOUT_MS}`);
   }
-  let db: Connection;
   try {
-    db = new Database(file, { fileMustExist: true, readonly });
+    // The timeout option sets SQLite's busy handler without a statement: most runs find the
+    // file current, and then opening is a large share of the cost.
+    return new Database(file, { fileMustExist: true, readonly, timeout: busyTimeoutMs });
   } catch (error) {
     throw openFailure(file, error);
   }
-  try {
-    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  } catch (error) {
-    db.close();
-    throw error;
-  }
-  return db;
 }
 
 /** Runs `step` inside BEGIN IMMEDIATE: the write lock is taken before anything is read. */
@@ -64,6 +61,36 @@ export function unreadableFile(error: unknown): TenantMcpError | undefined {
   if (code !== 'SQLITE_NOTADB' && !code.startsWith('SQLITE_CORRUPT')) return undefined;
   const message = 'tenant file is not a readable SQLite database';
   return new TenantMcpError('TENANT_FILE_UNREADABLE', message, { cause: error, sqliteCode: code });
+}
+
+/**
+ * TENANT_FILE_UNREADABLE unless SQLite's quick_check finds the file sound. Run before the first
+ * write, outside the write lock: writing into a damaged file can spread the damage.
+ */
+export function assertSoundFile(db: Connection): void {
+  const verdict = String(db.pragma('main.quick_check(1)', { simple: true }));
+  if (verdict === 'ok') return;
+  // One line for the report: the verdict starts with a banner and may span lines.
+  const problem = verdict.replace('*** in database main ***', '').replace(/\s+/g, ' ').trim();
+  throw new TenantMcpError(
+    'TENANT_FILE_UNREADABLE',
+    `tenant file fails SQLite's quick_check (${problem}); nothing was migrated`,
+    { hint: 'restore the tenant file from a backup or repair it, then migrate again' },
+  );
+}
+
+/**
+ * MIGRATION_FAILED saying the file is read-only when `error` is SQLite refusing a write:
+ * SQLite quietly opens a file it may not write read-only, so this shows at the first write.
+ */
+export function readOnlyFile(error: unknown): TenantMcpError | undefined {
+  const code = sqliteCodeOf(error) ?? '';
+  if (!code.startsWith('SQLITE_READONLY')) return undefined;
+  return new TenantMcpError('MIGRATION_FAILED', 'tenant file is read-only; nothing was migrated', {
+    cause: error,
+    sqliteCode: code,
+    hint: "run tenant-mcp as the tenant file's owner, or make the file and its folder writable",
+  });
 }
 
 function openFailure(file: string, error: unknown): TenantMcpError {

@@ -49,12 +49,19 @@ export function hasLedger(db: Connection): boolean {
   return db.prepare(sql).pluck().get(LEDGER_TABLE) !== undefined;
 }
 
-/** The ledger rows ordered by id, or null when the file has no ledger yet. */
+/**
+ * The ledger rows ordered by id, or null when the file has no ledger yet. Most files have
+ * one, so the rows are read first and the table's existence is checked only if that fails.
+ */
 export function readLedger(db: Connection): LedgerRow[] | null {
-  if (!hasLedger(db)) return null;
   const sql = `SELECT id, name, checksum, applied_at AS appliedAt, duration_ms AS durationMs
     FROM main.${LEDGER_TABLE} ORDER BY id`;
-  return db.prepare(sql).all() as LedgerRow[];
+  try {
+    return db.prepare(sql).all() as LedgerRow[];
+  } catch (error) {
+    if (!hasLedger(db)) return null;
+    throw error;
+  }
 }
 
 /** Creates the ledger table if it is missing; call inside the migration transaction. */

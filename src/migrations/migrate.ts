@@ -1,11 +1,13 @@
 import { sqliteCodeOf, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { assertAdoptable, hasPmTables } from './adoption.js';
+import { adoptableCount, hasPmTables } from './adoption.js';
 import { migrationLabel, type Migration } from './catalog.js';
 import {
+  assertSoundFile,
   inImmediateTransaction,
   openTenantFile,
+  readOnlyFile,
   retryWhileBusy,
   unreadableFile,
 } from './connection.js';
@@ -61,12 +63,13 @@ export interface MigrationStatus {
   readonly unknown: MigrationRef[];
 }
 
-// migrationStatus only reads; SQLite's usual default is plenty.
+// migrationStatus only reads, which the host's writes do not block in WAL mode.
 const STATUS_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * Brings the pm_ schema of one existing tenant file up to `migrations`, each migration in
- * its own BEGIN IMMEDIATE transaction. A current file costs one read and no write lock.
+ * its own BEGIN IMMEDIATE transaction. A current file costs one read and no write lock; a file
+ * with work to do is checked with quick_check first.
  */
 export function migrateTenantFile(
   file: string,
@@ -84,8 +87,12 @@ export function migrateTenantFile(
 }
 
 /** Reads what the file's ledger says against `migrations`; never writes, never throws on drift. */
-export function migrationStatus(file: string, migrations: Migration[]): MigrationStatus {
-  const db = openTenantFile(file, true, STATUS_BUSY_TIMEOUT_MS);
+export function migrationStatus(
+  file: string,
+  migrations: Migration[],
+  busyTimeoutMs = STATUS_BUSY_TIMEOUT_MS,
+): MigrationStatus {
+  const db = openTenantFile(file, true, busyTimeoutMs);
   try {
     const comparison = readingState(() => compareLedger(readLedger(db) ?? [], migrations));
     return {
@@ -101,25 +108,34 @@ export function migrationStatus(file: string, migrations: Migration[]): Migratio
 
 function migrate(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
   // Without a write lock: on a current file this read is the whole run.
-  const pending = readingState(() => retryWhileBusy(() => pendingOf(db, migrations), logger));
-  const applied: AppliedMigration[] = [];
-  for (const migration of pending) {
-    const result = applyOne(db, migration, migrations, logger);
-    if (result !== null) applied.push(result);
-  }
+  const pending = readPending(db, migrations, logger, false);
+  const applied = pending.flatMap((migration) => applyOne(db, migration, migrations, logger));
   if (applied.length === 0) logger.debug('pm_ schema already current');
   return { applied, pending: [], alreadyCurrent: applied.length === 0 };
 }
 
 function planOnly(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
-  const pending = readingState(() =>
-    retryWhileBusy(() => {
-      const first = migrations[0];
-      if (readLedger(db) === null && hasPmTables(db) && first) assertAdoptable(db, first);
-      return pendingOf(db, migrations);
-    }, logger),
-  );
+  const pending = readPending(db, migrations, logger, true);
   return { applied: [], pending: pending.map(ref), alreadyCurrent: pending.length === 0 };
+}
+
+/** The pending migrations, refusing drift, a newer ledger and an unsound file with work to do. */
+function readPending(
+  db: Connection,
+  migrations: Migration[],
+  logger: Logger,
+  checkAdoption: boolean,
+): Migration[] {
+  const read = (): Migration[] => {
+    const pending = pendingOf(db, migrations);
+    if (pending.length === 0) return pending;
+    assertSoundFile(db);
+    if (checkAdoption && readLedger(db) === null && hasPmTables(db)) {
+      adoptableCount(db, migrations);
+    }
+    return pending;
+  };
+  return readingState(() => retryWhileBusy(read, logger));
 }
 
 function pendingOf(db: Connection, migrations: Migration[]): Migration[] {
@@ -133,22 +149,19 @@ function applyOne(
   migration: Migration,
   migrations: Migration[],
   logger: Logger,
-): AppliedMigration | null {
-  let result: AppliedMigration | null;
+): AppliedMigration[] {
+  let applied: AppliedMigration[];
   try {
-    const step = (): AppliedMigration | null => applyIfPending(db, migration, migrations);
-    result = retryWhileBusy(() => inImmediateTransaction(db, step), logger);
+    const step = (): AppliedMigration[] => applyIfPending(db, migration, migrations);
+    applied = retryWhileBusy(() => inImmediateTransaction(db, step), logger);
   } catch (error) {
     throw migrationFailure(error, migration);
   }
-  if (result !== null) {
-    const { id, name, durationMs, adopted } = result;
-    logger.info(
-      { migration: id, name, durationMs },
-      adopted ? 'migration adopted' : 'migration applied',
-    );
+  for (const { id, name, durationMs, adopted } of applied) {
+    const message = adopted ? 'migration adopted' : 'migration applied';
+    logger.info({ migration: id, name, durationMs }, message);
   }
-  return result;
+  return applied;
 }
 
 /** Inside the write lock: the ledger is read again, since another process may have migrated. */
@@ -156,14 +169,14 @@ function applyIfPending(
   db: Connection,
   migration: Migration,
   migrations: Migration[],
-): AppliedMigration | null {
+): AppliedMigration[] {
   if (readLedger(db) === null) {
     assertHostFile(db);
-    if (hasPmTables(db)) return adoptFirst(db, migrations);
+    if (hasPmTables(db)) return adopt(db, migrations);
     createLedger(db);
   }
-  if (!pendingOf(db, migrations).some((m) => m.id === migration.id)) return null;
-  return runMigration(db, migration);
+  if (!pendingOf(db, migrations).some((m) => m.id === migration.id)) return [];
+  return [runMigration(db, migration)];
 }
 
 function runMigration(db: Connection, migration: Migration): AppliedMigration {
@@ -174,6 +187,7 @@ function runMigration(db: Connection, migration: Migration): AppliedMigration {
 
   db.exec(migration.sql);
   if (!db.inTransaction) {
+    // The catalog refuses transaction statements; this catches any that slip past it.
     throw new TenantMcpError(
       'MIGRATION_FAILED',
       `migration ${label} ended the transaction it runs in; statements before that were kept`,
@@ -189,15 +203,15 @@ function runMigration(db: Connection, migration: Migration): AppliedMigration {
   return { id, name, durationMs, adopted: false };
 }
 
-/** Records migration 1 for pm_ tables that predate the ledger, once their shape matches it. */
-function adoptFirst(db: Connection, migrations: Migration[]): AppliedMigration | null {
-  const first = migrations[0];
-  if (first === undefined) return null;
-  assertAdoptable(db, first);
+/** For pm_ tables that predate the ledger: records the fewest migrations they match as adopted. */
+function adopt(db: Connection, migrations: Migration[]): AppliedMigration[] {
+  const adopted = migrations.slice(0, adoptableCount(db, migrations));
   createLedger(db);
-  const { id, name, checksum } = first;
-  recordMigration(db, { id, name, checksum, appliedAt: nowSeconds(), durationMs: 0 });
-  return { id, name, durationMs: 0, adopted: true };
+  const appliedAt = nowSeconds();
+  return adopted.map(({ id, name, checksum }) => {
+    recordMigration(db, { id, name, checksum, appliedAt, durationMs: 0 });
+    return { id, name, durationMs: 0, adopted: true };
+  });
 }
 
 /** Migration 1 points foreign keys at `users`; a file without it is not a host's file. */
@@ -255,6 +269,7 @@ function failure(error: unknown, context: string): TenantMcpError {
   const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
   return (
     unreadableFile(error) ??
+    readOnlyFile(error) ??
     new TenantMcpError('MIGRATION_FAILED', message, {
       cause: error,
       sqliteCode: sqliteCodeOf(error),

@@ -67,6 +67,20 @@ describe('loadMigrations', () => {
     expect(failureOf(() => loadMigrations(`${tempDir()}/absent`)).code).toBe('MIGRATIONS_INVALID');
   });
 
+  it('refuses a migration holding a COMMIT, which would commit before the platform check', () => {
+    const folder = writeMigrations(tempDir(), {
+      '0001_commits.sql': 'CREATE TABLE pm_a (id TEXT);\nCOMMIT;\nDROP TABLE users;\n',
+    });
+
+    const error = failureOf(() => loadMigrations(folder));
+
+    expect(error.code).toBe('MIGRATIONS_INVALID');
+    expect(error.message).toBe(
+      'migration 0001_commits contains a COMMIT statement; ' +
+        'the runner gives each migration its own transaction',
+    );
+  });
+
   it('says which file is out of place', () => {
     const folder = writeMigrations(tempDir(), { '0001_a.sql': '', '0003_c.sql': '' });
 

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { TenantMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
-import { loadMigrations, type Migration } from '../../src/migrations/catalog.js';
+import { loadMigrations, migrationChecksum, type Migration } from '../../src/migrations/catalog.js';
 import { migrateTenantFile, migrationStatus } from '../../src/migrations/migrate.js';
 import {
   MIGRATIONS_DIR,
@@ -304,6 +304,26 @@ describe('migrateTenantFile', () => {
     expect(readFileSync(file).equals(bytes)).toBe(true);
   });
 
+  it('refuses a file with a damaged page before writing anything, and leaves it as it was', () => {
+    const file = createHostFile(tempDir());
+    withDb(file, (db) => {
+      db.exec(`WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 400)
+        INSERT INTO audit_log (entry) SELECT printf('%0500d', i) FROM n`);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, 4 * 4096, 5 * 4096);
+    writeFileSync(file, bytes);
+
+    const error = failureOf(() => migrateTenantFile(file, shipped, options));
+
+    expect(error.code).toBe('TENANT_FILE_UNREADABLE');
+    expect(error.message).toMatch(
+      /^tenant file fails SQLite's quick_check \(Tree \d+ page \d+: .+\); nothing was migrated$/,
+    );
+    expect(readFileSync(file).equals(bytes)).toBe(true);
+  });
+
   it('refuses an empty file, which has no users table, and leaves it empty', () => {
     const file = join(tempDir(), 'main.db');
     writeFileSync(file, '');
@@ -328,14 +348,12 @@ describe('migrateTenantFile', () => {
     for (const error of errors) expect(error.message).not.toContain(dir);
   });
 
-  it('refuses a migration that commits the transaction it runs in', () => {
-    const dir = tempDir();
-    const file = createHostFile(dir);
-    const migrations = migrationsWith(dir, {
-      '0001_commits.sql': 'CREATE TABLE pm_a (id TEXT);\nCOMMIT;\n',
-    });
+  it('refuses a migration that ends its transaction even when the catalog was bypassed', () => {
+    const file = createHostFile(tempDir());
+    const sql = 'CREATE TABLE pm_a (id TEXT);\nCOMMIT;\n';
+    const commits: Migration = { id: 1, name: 'commits', sql, checksum: migrationChecksum(sql) };
 
-    const error = failureOf(() => migrateTenantFile(file, migrations, options));
+    const error = failureOf(() => migrateTenantFile(file, [commits], options));
 
     expect(error.code).toBe('MIGRATION_FAILED');
     expect(error.message).toContain('ended the transaction it runs in');
