@@ -7,6 +7,10 @@ import type { Logger } from '../log/logger.js';
 // Pauses after SQLite's own busy timeout ran out, before trying again; then TENANT_BUSY.
 const BUSY_BACKOFF_MS = [50, 150, 400];
 
+// Every attempt gets an equal share of busyTimeoutMs, so that with the retries the whole
+// wait stays near the configured figure instead of a multiple of it.
+const ATTEMPTS = BUSY_BACKOFF_MS.length + 1;
+
 // better-sqlite3 refuses a larger timeout (it is a signed 32-bit millisecond count).
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
@@ -21,7 +25,8 @@ export function openTenantFile(file: string, readonly: boolean, busyTimeoutMs: n
   try {
     // The timeout option sets SQLite's busy handler without a statement: most runs find the
     // file current, and then opening is a large share of the cost.
-    return new Database(file, { fileMustExist: true, readonly, timeout: busyTimeoutMs });
+    const timeout = Math.ceil(busyTimeoutMs / ATTEMPTS);
+    return new Database(file, { fileMustExist: true, readonly, timeout });
   } catch (error) {
     throw openFailure(file, error);
   }
