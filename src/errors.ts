@@ -42,6 +42,7 @@ export const ErrorCodes = [
   'QUERY_FAILED',
   'QUERY_PARAMS_INVALID',
   'QUERY_OVERLOADED',
+  'QUERY_CANCELLED',
   'QUERY_WORKER_FAILED',
   // introspection
   'TABLE_NOT_FOUND',

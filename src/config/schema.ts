@@ -72,6 +72,7 @@ const Query = z
     timeoutMs: z.number().int().min(10).max(600_000).default(5_000),
     maxTimeoutMs: z.number().int().min(10).max(600_000).default(30_000),
     workers: z.number().int().min(1).max(32).default(2),
+    maxQueue: z.number().int().min(0).max(10_000).default(64),
     workerMemoryMb: z.number().int().min(32).max(16_384).default(256),
   })
   .superRefine((q, ctx) => {

@@ -6,7 +6,8 @@ import type { QueryRequest, QueryResult } from '../query/run.js';
 
 /** Runs model SQL somewhere it cannot write or hang the server. */
 export interface QueryRunner {
-  run(request: QueryRequest): Promise<QueryResult>;
+  /** `signal` aborts when the client cancels; the runner then stops the query. */
+  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
 }
 
 /** Everything the MCP surface needs to serve one tenant; built by the transport layer. */

@@ -6,6 +6,12 @@ import { toolFailure } from './wire.js';
 
 type Shape = z.ZodRawShape;
 
+/** What the SDK hands every tool handler besides its arguments. */
+interface ToolExtra {
+  requestId: string | number;
+  signal: AbortSignal;
+}
+
 /** A read-only tool: typed input, typed structured output, and a compact text copy. */
 export interface TenantTool<I extends Shape, O extends Shape> {
   name: string;
@@ -13,7 +19,12 @@ export interface TenantTool<I extends Shape, O extends Shape> {
   description: string;
   input: I;
   output: O;
-  run(ctx: TenantContext, args: z.infer<z.ZodObject<I>>): Promise<z.infer<z.ZodObject<O>>>;
+  /** `signal` aborts when the client cancels the call. */
+  run(
+    ctx: TenantContext,
+    args: z.infer<z.ZodObject<I>>,
+    signal: AbortSignal,
+  ): Promise<z.infer<z.ZodObject<O>>>;
   /** The text a model reads; cheaper than the JSON copy. */
   text(result: z.infer<z.ZodObject<O>>): string;
 }
@@ -31,8 +42,8 @@ export function registerTool<I extends Shape, O extends Shape>(
     outputSchema: tool.output,
     annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
   };
-  const handler = async (args: z.infer<z.ZodObject<I>>, extra: { requestId: string | number }) =>
-    callTool(ctx, tool, args, extra.requestId);
+  const handler = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) =>
+    callTool(ctx, tool, args, extra);
   // The SDK's generic overloads cannot follow our generic shapes; the config is checked above.
   (server.registerTool as (...a: unknown[]) => void)(tool.name, config, handler);
 }
@@ -41,13 +52,13 @@ async function callTool<I extends Shape, O extends Shape>(
   ctx: TenantContext,
   tool: TenantTool<I, O>,
   args: z.infer<z.ZodObject<I>>,
-  requestId: string | number,
+  extra: ToolExtra,
 ): Promise<CallToolResult> {
   const started = performance.now();
-  const log = ctx.logger.child({ requestId, tool: tool.name });
+  const log = ctx.logger.child({ requestId: extra.requestId, tool: tool.name });
   try {
     assertTokenLive(ctx);
-    const result = await tool.run(ctx, args);
+    const result = await tool.run(ctx, args, extra.signal);
     log.info({ status: 'ok', ms: elapsed(started) }, 'tool call');
     return {
       content: [{ type: 'text', text: tool.text(result) }],

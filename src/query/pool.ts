@@ -91,7 +91,7 @@ export class QueryPool {
     const file = path.resolve(options.file);
     const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
     this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
-    this.maxQueue = options.maxQueue ?? limits.workers * 16;
+    this.maxQueue = options.maxQueue ?? limits.maxQueue;
     this.setup = {
       file,
       limits: pickRunLimits(limits),
@@ -127,8 +127,12 @@ export class QueryPool {
     }
   }
 
-  /** Runs one query within its deadline; see QueryRequest for the per-call options. */
-  async run(request: QueryRequest): Promise<QueryResult> {
+  /**
+   * Runs one query within its deadline; see QueryRequest for the per-call options. When
+   * `signal` aborts (the client cancelled), a waiting call leaves the queue and a running
+   * one has its worker killed, so an abandoned query never holds a worker.
+   */
+  async run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult> {
     if (this.closed) throw poolClosed();
     const timeoutMs = resolveTimeout(request.timeoutMs, this.limits);
     // Checked here as well as in the worker: bad input fails fast and never reaches IPC.
@@ -138,7 +142,11 @@ export class QueryPool {
     this.replenish();
     if (this.workers.size === 0) throw this.startError ?? noWorkers();
     if (this.queue.length >= this.maxQueue) throw overloaded();
-    return new Promise((resolve, reject) => this.enqueue(request, timeoutMs, resolve, reject));
+    if (signal?.aborted) throw cancelled();
+    return new Promise((resolve, reject) => {
+      const job = this.enqueue(request, timeoutMs, resolve, reject);
+      signal?.addEventListener('abort', () => this.onCancel(job), { once: true });
+    });
   }
 
   /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
@@ -157,7 +165,7 @@ export class QueryPool {
     timeoutMs: number,
     resolve: Job['resolve'],
     reject: Job['reject'],
-  ): void {
+  ): Job {
     const id = this.nextId++;
     const message: Job['message'] = { t: 'run', id, request: { sql, params, maxRows } };
     const job: Job = { id, message, resolve, reject, timer: undefined, worker: undefined };
@@ -165,6 +173,7 @@ export class QueryPool {
     job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
     this.queue.push(job);
     this.pump();
+    return job;
   }
 
   private spawnWorker(): Worker {
@@ -227,6 +236,28 @@ export class QueryPool {
   }
 
   private onDeadline(job: Job, timeoutMs: number): void {
+    // A call that never reached a worker did not time out on its own SQL: say so.
+    const ran = job.worker !== undefined;
+    this.abandon(job);
+    if (ran)
+      this.logger.info({ event: 'query_timeout', timeoutMs }, 'query worker killed at deadline');
+    this.fail(job, ran ? timedOut(timeoutMs) : noFreeWorker(timeoutMs));
+  }
+
+  private onCancel(job: Job): void {
+    if (!this.isPending(job)) return;
+    const ran = job.worker !== undefined;
+    this.abandon(job);
+    if (ran) this.logger.info({ event: 'query_cancelled' }, 'query worker killed on cancel');
+    this.fail(job, cancelled());
+  }
+
+  private isPending(job: Job): boolean {
+    return this.queue.includes(job) || job.worker?.job === job;
+  }
+
+  /** Takes `job` out of the queue, or kills the worker running it and starts another. */
+  private abandon(job: Job): void {
     const worker = job.worker;
     if (worker === undefined) {
       const queued = this.queue.indexOf(job);
@@ -234,9 +265,7 @@ export class QueryPool {
     } else {
       worker.job = undefined;
       this.retire(worker);
-      this.logger.info({ event: 'query_timeout', timeoutMs }, 'query worker killed at deadline');
     }
-    this.fail(job, timedOut(timeoutMs));
     this.replenish();
     this.pump();
   }
@@ -416,6 +445,18 @@ function workerFailed(): TenantMcpError {
 
 function noWorkers(): TenantMcpError {
   return new TenantMcpError('QUERY_WORKER_FAILED', 'no query worker is available right now');
+}
+
+function noFreeWorker(timeoutMs: number): TenantMcpError {
+  return new TenantMcpError(
+    'QUERY_OVERLOADED',
+    `no query worker became free within ${timeoutMs} ms; other queries are still running`,
+    { hint: 'Try again shortly; this query itself did not run.' },
+  );
+}
+
+function cancelled(): TenantMcpError {
+  return new TenantMcpError('QUERY_CANCELLED', 'the query was cancelled by the client');
 }
 
 function overloaded(): TenantMcpError {

@@ -34,6 +34,7 @@ export const LIMITS: QueryConfig = {
   timeoutMs: 5_000,
   maxTimeoutMs: 30_000,
   workers: 2,
+  maxQueue: 64,
   workerMemoryMb: 256,
 };
 

@@ -120,13 +120,38 @@ describe('QueryPool', () => {
     expect(await slow).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
   });
 
-  it('times out a call still waiting in the queue without disturbing the running one', async () => {
+  it('fails a call that waited its whole deadline in the queue with QUERY_OVERLOADED, not a timeout of its own SQL', async () => {
     pool = await startPool(fixture, { workers: 1 });
     const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [busy] = workerPids();
     expect(await failure(pool.run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
-      code: 'QUERY_TIMEOUT',
+      code: 'QUERY_OVERLOADED',
+      message: expect.stringContaining('no query worker became free within 50 ms'),
     });
+    expect(workerPids()).toEqual([busy]);
+    await pool.close();
+    expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('kills the worker of a running call the client cancels, and serves the next call', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const [busy] = workerPids();
+    const controller = new AbortController();
+    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
+    controller.abort();
+    expect(await running).toMatchObject({ code: 'QUERY_CANCELLED' });
+    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect(workerPids()).not.toContain(busy);
+  });
+
+  it('takes a cancelled call out of the queue without touching the running one', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const [busy] = workerPids();
+    const controller = new AbortController();
+    const queued = failure(pool.run({ sql: COUNT_USERS }, controller.signal));
+    controller.abort();
+    expect(await queued).toMatchObject({ code: 'QUERY_CANCELLED' });
     expect(workerPids()).toEqual([busy]);
     await pool.close();
     expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });

@@ -34,7 +34,7 @@ export const queryTool: TenantTool<typeof input, typeof output> = {
     'order. Integers beyond 2^53 come as {"$int"}, BLOBs as {"$blob"}, long text as {"$text"}.',
   input,
   output,
-  run: async (ctx, args) => ctx.queries.run(args),
+  run: async (ctx, args, signal) => ctx.queries.run(args, signal),
   text: resultText,
 };
 

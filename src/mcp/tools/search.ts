@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runSearch, searchSources, sourcesOf, type SearchResult } from '../../domain/search.js';
+import type { QueryRequest } from '../../query/run.js';
 import type { TenantContext } from '../context.js';
 import type { TenantTool } from '../tool.js';
 import { includeDeleted } from './shapes.js';
@@ -42,11 +43,13 @@ export const searchTool: TenantTool<typeof input, typeof output> = {
   text: searchText,
 };
 
-async function search(ctx: TenantContext, args: Args): Promise<SearchResult> {
+async function search(ctx: TenantContext, args: Args, signal: AbortSignal): Promise<SearchResult> {
   const all = searchSources(ctx.db, args.includeDeleted ?? false);
   const sources = args.table === undefined ? all : sourcesOf(all, args.table);
   const limit = args.limit ?? 20;
-  return runSearch(ctx.queries, sources, {
+  // A cancelled call stops the statement running in the pool, not only the next one.
+  const runner = { run: (request: QueryRequest) => ctx.queries.run(request, signal) };
+  return runSearch(runner, sources, {
     text: args.text,
     limit,
     perTable: Math.min(limit, PER_TABLE),
