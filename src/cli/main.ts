@@ -16,7 +16,8 @@ for (const [signal, number] of [
   });
 }
 
-const code = await run({
+// No top-level await: the bundle that runs this file is a script (see src/build/bundle.ts).
+void run({
   argv: process.argv.slice(2),
   env: process.env,
   cwd: process.cwd(),
@@ -27,7 +28,8 @@ const code = await run({
   stdout: process.stdout,
   stderr: process.stderr,
   onStopSignal: (handler) => stopHandlers.push(handler),
+}).then((code) => {
+  process.exitCode = code;
+  // Anything still pending (a timer, a stray handle) must not keep a finished server alive.
+  setTimeout(() => process.exit(code), 2_000).unref();
 });
-process.exitCode = code;
-// Anything still pending (a timer, a stray handle) must not keep a finished server alive.
-setTimeout(() => process.exit(code), 2_000).unref();
