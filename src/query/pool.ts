@@ -1,10 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QueryConfig } from '../config/schema.js';
-import { TenantMcpError } from '../errors.js';
+import type { TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkQueryText } from './gate.js';
 import { toBindParams } from './params.js';
@@ -12,6 +10,23 @@ import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { fromWire } from './protocol.js';
 import type { QueryRequest, QueryResult } from './run.js';
 import { resolveRowLimit } from './run.js';
+import {
+  cancelled,
+  noFreeWorker,
+  noWorkers,
+  overloaded,
+  poolClosed,
+  resolveTimeout,
+  timedOut,
+  workerFailed,
+} from './pool-errors.js';
+import {
+  findTools,
+  newWorker,
+  send,
+  setIdle,
+  type Worker as WorkerHandle,
+} from './worker-handle.js';
 import type { WorkerCommand } from './spawn.js';
 import { cacheSizeKiB, workerCommand } from './spawn.js';
 
@@ -39,7 +54,7 @@ const STARTUP_MS = 15_000;
 const MAX_START_FAILURES = 3;
 const RETRY_AFTER_MS = 1_000;
 
-type WorkerState = 'starting' | 'idle' | 'busy' | 'retired';
+type Worker = WorkerHandle<Job>;
 
 interface Job {
   readonly id: number;
@@ -48,16 +63,6 @@ interface Job {
   readonly reject: (error: TenantMcpError) => void;
   timer: NodeJS.Timeout | undefined;
   worker: Worker | undefined;
-}
-
-interface Worker {
-  readonly child: ChildProcess;
-  state: WorkerState;
-  job: Job | undefined;
-  startupTimer: NodeJS.Timeout | undefined;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<void>;
-  settleReady(error?: TenantMcpError): void;
 }
 
 /**
@@ -181,7 +186,7 @@ export class QueryPool {
       stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
       serialization: 'advanced',
     });
-    const worker = newWorker(child);
+    const worker = newWorker<Job>(child);
     this.workers.add(worker);
     this.exits.add(worker.exited);
     void worker.exited.then(() => this.exits.delete(worker.exited));
@@ -359,52 +364,6 @@ export class QueryPool {
   }
 }
 
-function newWorker(child: ChildProcess): Worker {
-  let settle: (error?: TenantMcpError) => void = () => {};
-  const ready = new Promise<void>((resolve, reject) => {
-    settle = (error) => (error === undefined ? resolve() : reject(error));
-  });
-  // A replacement's failed start is handled through events; nobody awaits its promise.
-  ready.catch(() => {});
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => {
-      if (child.pid === undefined) resolve();
-    });
-  });
-  return {
-    child,
-    state: 'starting',
-    job: undefined,
-    startupTimer: undefined,
-    ready,
-    exited,
-    settleReady: settle,
-  };
-}
-
-/** Idle workers must not keep the parent alive; busy ones must, until they answer. */
-function setIdle(worker: Worker, idle: boolean): void {
-  const { child } = worker;
-  if (idle) {
-    child.unref();
-    child.channel?.unref();
-  } else {
-    child.ref();
-    child.channel?.ref();
-  }
-}
-
-function send(child: ChildProcess, message: ToWorker): void {
-  // A closed channel means the worker is gone; its 'exit' handler settles the call.
-  if (child.connected) child.send(message, undefined, {}, () => {});
-}
-
-function findTools(): { node: string; shell: string; setpriv?: string } {
-  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-  return { node: process.execPath, shell: '/bin/sh', ...(setpriv ? { setpriv } : {}) };
-}
-
 function pickRunLimits(limits: QueryConfig): WorkerSetup['limits'] {
   const { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars } = limits;
   return { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars };
@@ -418,51 +377,4 @@ function ancestors(file: string): string[] {
     dir = path.dirname(dir);
   }
   return out;
-}
-
-/** The deadline for a call: the default when absent, at most the configured maximum. */
-export function resolveTimeout(requested: unknown, limits: QueryConfig): number {
-  if (requested === undefined) return limits.timeoutMs;
-  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
-    throw new TenantMcpError('QUERY_INVALID', 'timeoutMs must be a positive integer');
-  }
-  return Math.min(requested, limits.maxTimeoutMs);
-}
-
-function timedOut(timeoutMs: number): TenantMcpError {
-  return new TenantMcpError('QUERY_TIMEOUT', `the query did not finish within ${timeoutMs} ms`, {
-    hint: 'Narrow the query (filters, LIMIT, fewer joins) or pass a larger timeoutMs.',
-  });
-}
-
-function workerFailed(): TenantMcpError {
-  return new TenantMcpError(
-    'QUERY_WORKER_FAILED',
-    'the query worker stopped unexpectedly, for example by running out of memory',
-    { hint: 'Reduce the memory the query needs (smaller sorts, fewer rows, shorter values).' },
-  );
-}
-
-function noWorkers(): TenantMcpError {
-  return new TenantMcpError('QUERY_WORKER_FAILED', 'no query worker is available right now');
-}
-
-function noFreeWorker(timeoutMs: number): TenantMcpError {
-  return new TenantMcpError(
-    'QUERY_OVERLOADED',
-    `no query worker became free within ${timeoutMs} ms; other queries are still running`,
-    { hint: 'Try again shortly; this query itself did not run.' },
-  );
-}
-
-function cancelled(): TenantMcpError {
-  return new TenantMcpError('QUERY_CANCELLED', 'the query was cancelled by the client');
-}
-
-function overloaded(): TenantMcpError {
-  return new TenantMcpError('QUERY_OVERLOADED', 'too many queries are waiting; try again shortly');
-}
-
-function poolClosed(): TenantMcpError {
-  return new TenantMcpError('QUERY_WORKER_FAILED', 'the query pool is closed');
 }
