@@ -13,7 +13,8 @@ Usage:
       --status lists applied, pending and drifted migrations; --dry-run changes nothing.
   tenant-mcp demo [--config PATH] [--root DIR] [--seed N]
       Build the demo data root (two tenants), migrate it, and print a token and a Claude
-      Desktop config snippet per tenant. DIR defaults to the config's dataRoot.
+      Desktop config snippet per tenant. DIR defaults to the config's dataRoot; the two demo
+      tenant folders in it are replaced, nothing else is touched.
   tenant-mcp --help | --version
 
 Options:
