@@ -43,7 +43,8 @@ function hmacSecret(auth: AuthConfig, value: string | undefined): Uint8Array {
   if (secret.byteLength < needed) {
     throw new TenantMcpError(
       'KEY_INVALID',
-      `${auth.secretEnv} is ${secret.byteLength} bytes; ${auth.algorithms.join('/')} needs at least ${needed}`,
+      `${auth.secretEnv} is ${secret.byteLength} bytes; ` +
+        `${auth.algorithms.join('/')} needs at least ${needed}`,
     );
   }
   return secret;

@@ -74,7 +74,9 @@ await build({
   format: 'esm',
   // Bundled CommonJS dependencies call require(), which an ES module does not have.
   banner: {
-    js: "import { createRequire as __cjsRequire } from 'node:module'; const require = __cjsRequire(import.meta.url);",
+    js:
+      "import { createRequire as __cjsRequire } from 'node:module'; " +
+      'const require = __cjsRequire(import.meta.url);',
   },
 });
 

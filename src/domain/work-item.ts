@@ -139,7 +139,8 @@ function findItem(db: Connection, key: string, all: boolean): ItemRow {
     .prepare(
       `SELECT w.id, w.item_type, w.title, w.description, w.status, w.priority, w.story_points,
          ${itemLabel('p', 'w')} AS label, p.key AS project, p.title AS project_title,
-         ${holder('u', 'w.assignee_id')} AS assignee, s.name AS sprint, w.created_at, w.updated_at, w.deleted_at
+         ${holder('u', 'w.assignee_id')} AS assignee, s.name AS sprint,
+         w.created_at, w.updated_at, w.deleted_at
        FROM pm_work_items AS w JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = w.assignee_id
        LEFT JOIN pm_sprints AS s ON s.id = w.sprint_id ${live('s', all)}
