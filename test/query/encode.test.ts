@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueryConnection } from '../../src/query/connection.js';
+import { describe, expect, it } from 'vitest';
 import {
   BLOB_PREFIX_BYTES,
   codePointCount,
@@ -10,7 +9,7 @@ import {
   readRows,
   type Cell,
 } from '../../src/query/encode.js';
-import { connect, createTenantFixture, type TenantFixture } from './fixture.js';
+import { useConnectedFixture } from './fixture.js';
 
 describe('encodeCell', () => {
   it('keeps NULL, text and numbers within ±(2^53−1) as plain JSON values', () => {
@@ -79,34 +78,23 @@ describe('estimateCellBytes', () => {
 });
 
 describe('readRows', () => {
-  let fixture: TenantFixture;
-  let conn: QueryConnection;
+  const t = useConnectedFixture();
   const limits = { maxRows: 100, maxResultBytes: 1_000_000, maxCellChars: 100 };
 
-  beforeEach(() => {
-    fixture = createTenantFixture();
-    conn = connect(fixture);
-  });
-
-  afterEach(() => {
-    conn.close();
-    fixture.remove();
-  });
-
   it('stops at the row cap, says so, and leaves no statement running', () => {
-    const stmt = conn.db.prepare('SELECT n FROM numbers ORDER BY n');
+    const stmt = t.conn.db.prepare('SELECT n FROM numbers ORDER BY n');
     const read = readRows(stmt, { ...limits, maxRows: 3 });
     expect(read).toEqual({ rows: [[1], [2], [3]], truncated: { reason: 'row_limit' } });
     expect(stmt.busy).toBe(false);
   });
 
   it('is complete, not truncated, when the rows end exactly at the cap', () => {
-    const stmt = conn.db.prepare('SELECT n FROM numbers WHERE n <= 3');
+    const stmt = t.conn.db.prepare('SELECT n FROM numbers WHERE n <= 3');
     expect(readRows(stmt, { ...limits, maxRows: 3 }).truncated).toBe(null);
   });
 
   it('stops before the row that would pass the byte cap', () => {
-    const stmt = conn.db.prepare('SELECT n, hex(zeroblob(25)) FROM numbers');
+    const stmt = t.conn.db.prepare('SELECT n, hex(zeroblob(25)) FROM numbers');
     const read = readRows(stmt, { ...limits, maxResultBytes: 1_024 });
     expect(read.truncated).toEqual({ reason: 'byte_limit' });
     expect(read.rows.length).toBeGreaterThan(0);
@@ -114,42 +102,31 @@ describe('readRows', () => {
   });
 
   it('releases its read snapshot after a capped read, so the host can checkpoint', () => {
-    readRows(conn.db.prepare('SELECT n FROM numbers'), { ...limits, maxRows: 1 });
-    fixture.host.prepare("INSERT INTO users VALUES ('u9', 'z@example.com', 'Z', 0)").run();
-    const [checkpoint] = fixture.host.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    readRows(t.conn.db.prepare('SELECT n FROM numbers'), { ...limits, maxRows: 1 });
+    t.fixture.host.prepare("INSERT INTO users VALUES ('u9', 'z@example.com', 'Z', 0)").run();
+    const [checkpoint] = t.fixture.host.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
     expect(checkpoint?.busy).toBe(0);
   });
 
   it('rereads with exact integers when a value beyond 2^53 appears late in the rows', () => {
     const sql = 'SELECT n, CASE WHEN n = 150 THEN 9007199254740993 ELSE n END FROM numbers';
-    const read = readRows(conn.db.prepare(sql), { ...limits, maxRows: 200 });
+    const read = readRows(t.conn.db.prepare(sql), { ...limits, maxRows: 200 });
     expect(read.rows[0]).toEqual([1, 1]);
     expect(read.rows[149]).toEqual([150, { $int: '9007199254740993' }]);
     expect(read.rows).toHaveLength(200);
   });
 
   it('keeps a REAL beyond 2^53 a number, since only INTEGERs can be rounded', () => {
-    const read = readRows(conn.db.prepare('SELECT 1e20, 9007199254740993.0'), limits);
+    const read = readRows(t.conn.db.prepare('SELECT 1e20, 9007199254740993.0'), limits);
     expect(read.rows).toEqual([[1e20, 9007199254740992]]);
   });
 });
 
 describe('readColumns', () => {
-  let fixture: TenantFixture;
-  let conn: QueryConnection;
-
-  beforeEach(() => {
-    fixture = createTenantFixture();
-    conn = connect(fixture);
-  });
-
-  afterEach(() => {
-    conn.close();
-    fixture.remove();
-  });
+  const t = useConnectedFixture();
 
   it('keeps duplicate names in order with declared types, null for expressions', () => {
-    const stmt = conn.db.prepare('SELECT id, label AS id, price, 1 + 1 AS id FROM samples');
+    const stmt = t.conn.db.prepare('SELECT id, label AS id, price, 1 + 1 AS id FROM samples');
     expect(readColumns(stmt)).toEqual([
       { name: 'id', type: 'INTEGER' },
       { name: 'id', type: 'TEXT' },

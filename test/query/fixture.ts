@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 import type { QueryConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { openQueryConnection, type QueryConnection } from '../../src/query/connection.js';
@@ -187,4 +188,34 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A fresh tenant fixture and hardened connection for each test of the enclosing describe,
+ * closed and removed after it. Read them through the returned object.
+ */
+export function useConnectedFixture(): {
+  readonly fixture: TenantFixture;
+  readonly conn: QueryConnection;
+} {
+  const state = {} as { fixture: TenantFixture; conn: QueryConnection };
+  beforeEach(() => {
+    state.fixture = createTenantFixture();
+    state.conn = connect(state.fixture);
+  });
+  afterEach(() => {
+    state.conn.close();
+    state.fixture.remove();
+  });
+  return state;
+}
+
+/** The error `fn` throws, or undefined when it does not throw. */
+export function errorOf(fn: () => unknown): { code?: string; message?: string } | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return error as { code?: string; message?: string };
+  }
+  return undefined;
 }

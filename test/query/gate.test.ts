@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueryConnection } from '../../src/query/connection.js';
+import { describe, expect, it } from 'vitest';
 import {
   checkQueryText,
   endOfFirstStatement,
@@ -13,7 +12,7 @@ import {
   requireSingleStatement,
   skipTrivia,
 } from '../../src/query/gate.js';
-import { connect, createTenantFixture, type TenantFixture } from './fixture.js';
+import { useConnectedFixture } from './fixture.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -144,21 +143,10 @@ describe('requireSingleStatement', () => {
 });
 
 describe('the layers that need a connection', () => {
-  let fixture: TenantFixture;
-  let conn: QueryConnection;
-
-  beforeEach(() => {
-    fixture = createTenantFixture();
-    conn = connect(fixture);
-  });
-
-  afterEach(() => {
-    conn.close();
-    fixture.remove();
-  });
+  const t = useConnectedFixture();
 
   it('prepareStatement refuses two statements with QUERY_MULTIPLE_STATEMENTS on its own', () => {
-    expect(codeOf(() => prepareStatement(conn.db, 'SELECT 1; SELECT 2'))).toBe(
+    expect(codeOf(() => prepareStatement(t.conn.db, 'SELECT 1; SELECT 2'))).toBe(
       'QUERY_MULTIPLE_STATEMENTS',
     );
   });
@@ -166,7 +154,7 @@ describe('the layers that need a connection', () => {
   it('prepareStatement turns a syntax error into QUERY_FAILED with the SQLite code', () => {
     let error: unknown;
     try {
-      prepareStatement(conn.db, 'SELEC 1');
+      prepareStatement(t.conn.db, 'SELEC 1');
     } catch (e) {
       error = e;
     }
@@ -176,28 +164,28 @@ describe('the layers that need a connection', () => {
   it('requireReadOnlyStatement refuses WITH ... DELETE, which passes the keyword layer', () => {
     const sql = 'WITH x AS (SELECT 1) DELETE FROM users';
     expect(() => requireReadKeyword(sql)).not.toThrow();
-    const stmt = prepareStatement(conn.db, sql);
+    const stmt = prepareStatement(t.conn.db, sql);
     expect(codeOf(() => requireReadOnlyStatement(stmt))).toBe('QUERY_NOT_READ_ONLY');
   });
 
   it('requireReadOnlyStatement alone would pass ATTACH and BEGIN, hence the keyword layer', () => {
-    const begin = prepareStatement(conn.db, 'BEGIN');
+    const begin = prepareStatement(t.conn.db, 'BEGIN');
     expect(begin.readonly).toBe(true);
     expect(codeOf(() => requireReadOnlyStatement(begin))).toBe('QUERY_NOT_READ_ONLY');
-    expect(codeOf(() => gateStatement(conn.db, "ATTACH 'x' AS y"))).toBe('QUERY_NOT_READ_ONLY');
+    expect(codeOf(() => gateStatement(t.conn.db, "ATTACH 'x' AS y"))).toBe('QUERY_NOT_READ_ONLY');
   });
 
   it('runs the keyword layer before prepare, because preparing a PRAGMA already applies it', () => {
-    prepareStatement(conn.db, 'PRAGMA cache_size = -1234');
-    expect(conn.db.pragma('cache_size', { simple: true })).toBe(-1234n);
-    expect(codeOf(() => gateStatement(conn.db, 'PRAGMA cache_size = -999'))).toBe(
+    prepareStatement(t.conn.db, 'PRAGMA cache_size = -1234');
+    expect(t.conn.db.pragma('cache_size', { simple: true })).toBe(-1234n);
+    expect(codeOf(() => gateStatement(t.conn.db, 'PRAGMA cache_size = -999'))).toBe(
       'QUERY_NOT_READ_ONLY',
     );
-    expect(conn.db.pragma('cache_size', { simple: true })).toBe(-1234n);
+    expect(t.conn.db.pragma('cache_size', { simple: true })).toBe(-1234n);
   });
 
   it('gateStatement returns a reader for a table-valued pragma function', () => {
-    const stmt = gateStatement(conn.db, "SELECT name FROM pragma_table_info('users')");
+    const stmt = gateStatement(t.conn.db, "SELECT name FROM pragma_table_info('users')");
     expect(stmt.pluck().all()).toEqual(['id', 'email', 'name', 'created_at']);
   });
 });

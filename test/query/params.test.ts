@@ -1,16 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueryConnection } from '../../src/query/connection.js';
+import { describe, expect, it } from 'vitest';
 import { bindParams, toBindParams, toBindValue } from '../../src/query/params.js';
-import { connect, createTenantFixture, type TenantFixture } from './fixture.js';
-
-function errorOf(fn: () => unknown): { code?: string; message?: string } | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return error as { code?: string; message?: string };
-  }
-  return undefined;
-}
+import { errorOf, useConnectedFixture } from './fixture.js';
 
 describe('toBindValue', () => {
   it('binds integers as INTEGER and other numbers as REAL', () => {
@@ -78,44 +68,33 @@ describe('toBindParams', () => {
 });
 
 describe('bindParams', () => {
-  let fixture: TenantFixture;
-  let conn: QueryConnection;
-
-  beforeEach(() => {
-    fixture = createTenantFixture();
-    conn = connect(fixture);
-  });
-
-  afterEach(() => {
-    conn.close();
-    fixture.remove();
-  });
+  const t = useConnectedFixture();
 
   it('binds named params to :x, @x and $x placeholders', () => {
-    const stmt = conn.db.prepare('SELECT :a, @b, $c').raw(true);
+    const stmt = t.conn.db.prepare('SELECT :a, @b, $c').raw(true);
     bindParams(stmt, toBindParams({ a: 1, b: 'two', c: null }));
     expect(stmt.get()).toEqual([1n, 'two', null]);
   });
 
   it('reports too few positional values as QUERY_PARAMS_INVALID with the driver message', () => {
-    const error = errorOf(() => bindParams(conn.db.prepare('SELECT ?, ?'), [1n]));
+    const error = errorOf(() => bindParams(t.conn.db.prepare('SELECT ?, ?'), [1n]));
     expect(error).toMatchObject({ code: 'QUERY_PARAMS_INVALID' });
     expect(error?.message).toBe('Too few parameter values were provided');
   });
 
   it('reports values for a statement without placeholders as too many', () => {
-    const error = errorOf(() => bindParams(conn.db.prepare('SELECT 1'), [1n]));
+    const error = errorOf(() => bindParams(t.conn.db.prepare('SELECT 1'), [1n]));
     expect(error?.message).toBe('Too many parameter values were provided');
   });
 
   it('reports a missing named parameter by name', () => {
-    const error = errorOf(() => bindParams(conn.db.prepare('SELECT :a, :b'), { a: 1n }));
+    const error = errorOf(() => bindParams(t.conn.db.prepare('SELECT :a, :b'), { a: 1n }));
     expect(error).toMatchObject({ code: 'QUERY_PARAMS_INVALID' });
     expect(error?.message).toMatch(/Missing named parameter "b"/);
   });
 
   it('reports a placeholder left without any params', () => {
-    const error = errorOf(() => bindParams(conn.db.prepare('SELECT ?'), undefined));
+    const error = errorOf(() => bindParams(t.conn.db.prepare('SELECT ?'), undefined));
     expect(error?.code).toBe('QUERY_PARAMS_INVALID');
   });
 });
