@@ -69,6 +69,8 @@ await show('query', {
         WHERE w.deleted_at IS NULL AND w.status = :status ORDER BY w.item_number LIMIT 5`,
   params: { status: 'in_progress' },
 });
+await show('work_item', { key: 'SPRING-2' });
+await show('blocked_items', {});
 await show('query', { sql: 'DELETE FROM pm_work_items' });
 await show('query', { sql: "ATTACH 'other.db' AS other" });
 
