@@ -12,6 +12,7 @@ import { silentLogger } from '../log/logger.js';
 import { benchColdStart } from './cold-start.js';
 import { benchMigrations } from './migrations.js';
 import { benchQueries } from './queries.js';
+import { benchSurface } from './surface.js';
 import type { BenchTarget } from './target.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +32,7 @@ try {
     dataRoot: scratch,
     secret: demo.secret,
     tenantFile: tenant.file,
+    tenantId: tenant.id,
     token: await mintDemoToken({
       secret: demo.secret,
       tenantId: tenant.id,
@@ -42,6 +44,7 @@ try {
   print(`tenant-mcp benchmark: node ${process.version}, tenant ${tenant.id} at scale 6`);
   await benchColdStart(target, print);
   await benchQueries(target, print);
+  await benchSurface(target, print);
   benchMigrations(repo, print);
 } finally {
   rmSync(scratch, { recursive: true, force: true });

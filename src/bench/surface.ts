@@ -1,10 +1,11 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { VerifiedToken } from '../auth/verify-token.js';
-import type { Config } from '../config/load.js';
+import { loadConfig, type Config } from '../config/load.js';
 import { silentLogger } from '../log/logger.js';
 import { createTenantServer } from '../mcp/server.js';
 import { openTenantSession, type SessionOptions } from '../tenancy/session.js';
+import { writeBenchConfig, type BenchTarget } from './target.js';
 
 /** The size of what `tools/list` costs a model before it makes any call. */
 export interface SurfaceSize {
@@ -39,4 +40,25 @@ export async function measureToolSurface(
     await server.close();
     await session.close();
   }
+}
+
+/** Prints what `tools/list` costs a model, in total and per tool. */
+export async function benchSurface(
+  target: BenchTarget,
+  print: (l?: string) => void,
+): Promise<void> {
+  const config = loadConfig(writeBenchConfig(target));
+  const token = {
+    tenantId: target.tenantId,
+    expiresAt: Date.now() / 1000 + 600,
+    subject: undefined,
+    scopes: [],
+  };
+  const size = await measureToolSurface(config, token);
+  print();
+  print(
+    `tools/list: ${size.tools} tools, ${size.chars} JSON characters, ~${size.approxTokens} tokens (chars / 4)`,
+  );
+  const byTool = Object.entries(size.byTool).map(([name, tokens]) => `${name} ${tokens}`);
+  print(`  per tool: ${byTool.join(', ')}`);
 }

@@ -7,6 +7,7 @@ export interface BenchTarget {
   dataRoot: string;
   secret: string;
   tenantFile: string;
+  tenantId: string;
   token: string;
 }
 
