@@ -67,3 +67,21 @@ export class ProtocolFailure extends Error {
     this.code = code;
   }
 }
+
+// Longer than any name a completion could offer; also keeps LIKE patterns small.
+const MAX_COMPLETION_CHARS = 200;
+
+/**
+ * Runs a completion handler through `guarded`, answering nothing for a value no name could
+ * start with: one too long, or holding a NUL.
+ */
+export async function guardedCompletion(
+  ctx: TenantContext,
+  what: string,
+  value: string | undefined,
+  handler: (value: string) => string[] | Promise<string[]>,
+): Promise<string[]> {
+  const text = value ?? '';
+  if (text.length > MAX_COMPLETION_CHARS || text.includes('\0')) return [];
+  return guarded(ctx, what, () => handler(text));
+}

@@ -148,10 +148,14 @@ export class QueryPool {
     if (this.workers.size === 0) throw this.startError ?? noWorkers();
     if (this.queue.length >= this.maxQueue) throw overloaded();
     if (signal?.aborted) throw cancelled();
-    return new Promise((resolve, reject) => {
+    let onAbort: (() => void) | undefined;
+    const call = new Promise<QueryResult>((resolve, reject) => {
       const job = this.enqueue(request, timeoutMs, resolve, reject);
-      signal?.addEventListener('abort', () => this.onCancel(job), { once: true });
+      onAbort = () => this.onCancel(job);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
+    // One request may run many calls (search does): each removes its listener when done.
+    return call.finally(() => signal?.removeEventListener('abort', onAbort!));
   }
 
   /** Kills every worker, fails pending calls, and resolves when all workers have exited. */

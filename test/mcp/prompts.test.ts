@@ -67,6 +67,11 @@ describe('prompts', () => {
 });
 
 describe('argument completion', () => {
+  it('offers nothing for a value no name could start with', async () => {
+    expect(await complete('client_summary', 'client', 'x'.repeat(1_000_000))).toEqual([]);
+    expect(await complete('project_report', 'project', 'S\u0000')).toEqual([]);
+  });
+
   it('completes project keys from their first letters, in any case', async () => {
     expect(await complete('project_report', 'project', 'sP')).toEqual(['SPRING']);
     expect((await complete('sprint_review', 'project', '')).sort()).toEqual(

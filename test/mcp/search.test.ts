@@ -147,6 +147,12 @@ describe('search input is matched literally', () => {
     }
   });
 
+  it('refuses text holding a NUL, which SQLite would cut short', async () => {
+    const result = await f.conn.call('search', { text: 'a\u0000zzzz' });
+    expect(result.isError).toBe(true);
+    expect(failure(result)).toMatch(/must not contain NUL/);
+  });
+
   it('refuses a table it cannot search', async () => {
     expect(failure(await f.conn.call('search', { text: 'x', table: 'nope' }))).toMatch(
       /^TABLE_NOT_FOUND: /,

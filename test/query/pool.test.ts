@@ -144,6 +144,16 @@ describe('QueryPool', () => {
     expect(workerPids()).not.toContain(busy);
   });
 
+  it('leaves no abort listener behind once a call is answered', async () => {
+    pool = await startPool(fixture);
+    const signal = new AbortController().signal;
+    const add = vi.spyOn(signal, 'addEventListener');
+    const remove = vi.spyOn(signal, 'removeEventListener');
+    for (let i = 0; i < 12; i += 1) await pool.run({ sql: COUNT_USERS }, signal);
+    expect(add).toHaveBeenCalledTimes(12);
+    expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
+  });
+
   it('takes a cancelled call out of the queue without touching the running one', async () => {
     pool = await startPool(fixture, { workers: 1 });
     const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));

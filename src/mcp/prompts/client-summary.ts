@@ -12,7 +12,7 @@ import { quoteIdentifier } from '../../db/open.js';
 import { TenantMcpError } from '../../errors.js';
 import type { Cell } from '../../query/encode.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../wire.js';
+import { guarded, guardedCompletion } from '../wire.js';
 import { tableUri } from '../resources/tables.js';
 import { call, rulesSection, userPrompt } from './shared.js';
 
@@ -25,7 +25,9 @@ export function registerClientSummary(server: McpServer, ctx: TenantContext): vo
   if (!table) return;
   const argsSchema = {
     client: completable(z.string().min(1).max(200).describe('Client name'), (value) =>
-      guarded(ctx, 'client_summary.client', () => clientNames(ctx.queries, table, value ?? '')),
+      guardedCompletion(ctx, 'client_summary.client', value, (v) =>
+        clientNames(ctx.queries, table, v),
+      ),
     ),
   };
   server.registerPrompt(

@@ -4,14 +4,14 @@ import { z } from 'zod';
 import { PROJECT_KEY } from '../../domain/keys.js';
 import { findProject } from '../../domain/projects.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../wire.js';
+import { guarded, guardedCompletion } from '../wire.js';
 import { call, completeProject, rulesSection, userPrompt } from './shared.js';
 
 /** Registers project_report: a status report of one project, its key completed. */
 export function registerProjectReport(server: McpServer, ctx: TenantContext): void {
   const argsSchema = {
     project: completable(z.string().regex(PROJECT_KEY).describe('Project key'), (value) =>
-      guarded(ctx, 'project_report.project', () => completeProject(ctx, value)),
+      guardedCompletion(ctx, 'project_report.project', value, (v) => completeProject(ctx, v)),
     ),
   };
   server.registerPrompt(

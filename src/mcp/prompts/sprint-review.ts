@@ -6,7 +6,7 @@ import { findSprint, type SprintRow } from '../../domain/project-status.js';
 import { findProject, sprintNames, type ProjectRow } from '../../domain/projects.js';
 import { iso } from '../../domain/sql.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../wire.js';
+import { guarded, guardedCompletion } from '../wire.js';
 import { call, completeProject, projectOrNull, rulesSection, userPrompt } from './shared.js';
 
 const DAY = 86_400;
@@ -15,13 +15,13 @@ const DAY = 86_400;
 export function registerSprintReview(server: McpServer, ctx: TenantContext): void {
   const argsSchema = {
     project: completable(z.string().regex(PROJECT_KEY).describe('Project key'), (value) =>
-      guarded(ctx, 'sprint_review.project', () => completeProject(ctx, value)),
+      guardedCompletion(ctx, 'sprint_review.project', value, (v) => completeProject(ctx, v)),
     ),
     sprint: completable(
       z.string().max(200).optional().describe('Sprint name; default the active sprint'),
       (value, context) =>
-        guarded(ctx, 'sprint_review.sprint', () =>
-          completeSprint(ctx, value ?? '', context?.arguments?.project),
+        guardedCompletion(ctx, 'sprint_review.sprint', value, (v) =>
+          completeSprint(ctx, v, context?.arguments?.project),
         ),
     ),
   };

@@ -7,7 +7,7 @@ import {
 } from '../../domain/guidance.js';
 import { TenantMcpError } from '../../errors.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../wire.js';
+import { guarded, guardedCompletion } from '../wire.js';
 
 /** The URI of all guidance. */
 export const GUIDANCE_URI = 'tenant://guidance';
@@ -51,8 +51,8 @@ function typeTemplate(ctx: TenantContext): ResourceTemplate {
       })),
     complete: {
       type: async (value) =>
-        guarded(ctx, 'guidance.complete', () =>
-          guidanceTypes(ctx.db).filter((t) => t.startsWith(value.toLowerCase())),
+        guardedCompletion(ctx, 'guidance.complete', value, (v) =>
+          guidanceTypes(ctx.db).filter((t) => t.startsWith(v.toLowerCase())),
         ),
     },
   });

@@ -3,7 +3,7 @@ import { TenantMcpError } from '../../errors.js';
 import { describeTable, listTableNames } from '../../schema/introspect.js';
 import { tableDetailMarkdown } from '../../schema/overview.js';
 import type { TenantContext } from '../context.js';
-import { guarded } from '../wire.js';
+import { guarded, guardedCompletion } from '../wire.js';
 
 const PREFIX = 'tenant://tables/';
 
@@ -24,7 +24,9 @@ export function registerTableResources(server: McpServer, ctx: TenantContext): v
           mimeType: 'text/markdown',
         })),
       })),
-    complete: { name: async (value) => guarded(ctx, 'tables.complete', () => names(ctx, value)) },
+    complete: {
+      name: async (value) => guardedCompletion(ctx, 'tables.complete', value, (v) => names(ctx, v)),
+    },
   });
   server.registerResource(
     'table',

@@ -8,7 +8,14 @@ import { includeDeleted } from './shapes.js';
 const PER_TABLE = 10;
 
 const input = {
-  text: z.string().min(1).max(200).describe('Word or phrase, matched literally'),
+  text: z
+    .string()
+    .min(1)
+    .max(200)
+    // SQLite would cut the text at a NUL and match far more than was asked.
+    // eslint-disable-next-line no-control-regex
+    .regex(/^[^\u0000]*$/, 'must not contain NUL')
+    .describe('Word or phrase; no search syntax (FTS5 tables match whole words)'),
   table: z.string().min(1).max(256).optional().describe('Only this table'),
   limit: z.number().int().min(1).max(100).optional().describe('Most hits (default 20)'),
   includeDeleted,
