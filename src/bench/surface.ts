@@ -57,7 +57,8 @@ export async function benchSurface(
   const size = await measureToolSurface(config, token);
   print();
   print(
-    `tools/list: ${size.tools} tools, ${size.chars} JSON characters, ~${size.approxTokens} tokens (chars / 4)`,
+    `tools/list: ${size.tools} tools, ${size.chars} JSON characters, ` +
+      `~${size.approxTokens} tokens (chars / 4)`,
   );
   const byTool = Object.entries(size.byTool).map(([name, tokens]) => `${name} ${tokens}`);
   print(`  per tool: ${byTool.join(', ')}`);

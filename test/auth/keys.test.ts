@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadVerificationKey } from '../../src/auth/keys.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { AuthConfig } from '../../src/config/schema.js';
-import { TenantMcpError } from '../../src/errors.js';
+import { failure } from '../support/failure.js';
 
 const SECRET_ENV = 'TENANT_MCP_JWT_SECRET';
 const SECRET_32 = 'q7Vx2mN9pL4sK8dF3hJ6wR1tY5uE0aZc';
@@ -35,16 +35,6 @@ function hmacAuth(algorithms: string[] = ['HS256']): AuthConfig {
 function writeFile(name: string, text: string): string {
   fs.writeFileSync(path.join(dir, name), text);
   return name;
-}
-
-function failure(load: () => unknown): TenantMcpError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
 }
 
 function ecKeyPair() {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/cli/args.js';
-import { TenantMcpError } from '../../src/errors.js';
-
-function failure(parse: () => unknown): TenantMcpError {
-  try {
-    parse();
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
-}
+import { failure } from '../support/failure.js';
 
 describe('parseCommand', () => {
   it('serves with no config or token file when given no arguments', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
-import { TenantMcpError } from '../../src/errors.js';
+import { failure } from '../support/failure.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,17 +27,6 @@ function writeConfig(config: unknown, name = 'mcp.config.json'): string {
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { dataRoot: 'data', auth: { secretEnv: 'TENANT_MCP_JWT_SECRET' }, ...extra };
-}
-
-/** Runs `load` and returns the error it throws, failing the test when nothing is thrown. */
-function failure(load: () => unknown): TenantMcpError {
-  try {
-    load();
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
 }
 
 describe('loadConfig', () => {

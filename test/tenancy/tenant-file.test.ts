@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TenantMcpError } from '../../src/errors.js';
 import { resolveTenantFile } from '../../src/tenancy/tenant-file.js';
+import { failure } from '../support/failure.js';
 
 let dir: string;
 let root: string;
@@ -27,16 +27,6 @@ function makeTenant(id: string): string {
   const file = path.join(tenantDir(id), 'main.db');
   fs.writeFileSync(file, `database of ${id}`);
   return file;
-}
-
-function failure(resolve: () => unknown): TenantMcpError {
-  try {
-    resolve();
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
 }
 
 describe('resolveTenantFile', () => {
