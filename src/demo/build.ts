@@ -12,7 +12,7 @@ import { writePm } from './pm/fill.js';
 import { DEMO_TENANTS } from './profiles.js';
 import type { TenantProfile } from './profiles.js';
 import { hashString, Random } from './random.js';
-import { quoteIdent } from './sql.js';
+import { quoteIdentifier } from '../db/open.js';
 import { ensureDevSecret } from './secret.js';
 
 /** How to build a demo data root. */
@@ -152,7 +152,7 @@ function countRows(db: Database.Database): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const table of tables.filter((name) => !/^(sqlite_|session_notes_fts)/.test(name))) {
     counts[table] = db
-      .prepare(`SELECT count(*) FROM ${quoteIdent(table)}`)
+      .prepare(`SELECT count(*) FROM ${quoteIdentifier(table)}`)
       .pluck()
       .get() as number;
   }

@@ -1,15 +1,11 @@
 import type Database from 'better-sqlite3';
+import { quoteIdentifier } from '../db/open.js';
 
 /** A value better-sqlite3 can bind. */
 export type SqlValue = string | number | bigint | Buffer | null;
 
 /** A row to insert, keyed by column name. */
 export type Row = Record<string, SqlValue>;
-
-/** Quotes an identifier for SQL, so names like `client tags` and `group` are safe. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
 
 /**
  * Inserts rows that all have the columns of the first row. Callers wrap it in a transaction;
@@ -19,9 +15,9 @@ export function insertAll(db: Database.Database, table: string, rows: readonly R
   const first = rows[0];
   if (first === undefined) return;
   const columns = Object.keys(first);
-  const names = columns.map(quoteIdent).join(', ');
+  const names = columns.map(quoteIdentifier).join(', ');
   const params = columns.map((column) => `@${column}`).join(', ');
-  const insert = db.prepare(`INSERT INTO ${quoteIdent(table)} (${names}) VALUES (${params})`);
+  const insert = db.prepare(`INSERT INTO ${quoteIdentifier(table)} (${names}) VALUES (${params})`);
   for (const row of rows) insert.run(row);
 }
 
