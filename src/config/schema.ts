@@ -56,6 +56,8 @@ const Migrations = z.strictObject({
   dir: z.string().min(1).default('migrations'),
   onStartup: z.boolean().default(true),
   busyTimeoutMs: z.number().int().min(0).max(60_000).default(5_000),
+  /** HTTP mode: migrate a tenant file when it is first opened (onStartup migrates them all). */
+  onFirstUse: z.boolean().default(true),
 });
 
 const Query = z
@@ -74,6 +76,12 @@ const Query = z
     workers: z.number().int().min(1).max(32).default(2),
     maxQueue: z.number().int().min(0).max(10_000).default(64),
     workerMemoryMb: z.number().int().min(32).max(16_384).default(256),
+    /** Workers one tenant may hold at once; default all in stdio, all but one over HTTP. */
+    perTenantWorkers: z.number().int().min(1).max(32).optional(),
+    /** Queries one tenant may have running or waiting; beyond that, QUERY_OVERLOADED. */
+    perTenantQueue: z.number().int().min(1).max(10_000).default(16),
+    /** Tenant connections each worker keeps open (three file descriptors each). */
+    workerTenantConnections: z.number().int().min(1).max(1_024).default(32),
   })
   .superRefine((q, ctx) => {
     if (q.defaultRowLimit > q.maxRowLimit) {
@@ -81,6 +89,54 @@ const Query = z
     }
     if (q.timeoutMs > q.maxTimeoutMs) {
       ctx.addIssue({ code: 'custom', path: ['timeoutMs'], message: 'exceeds maxTimeoutMs' });
+    }
+  });
+
+const Url = z.url({ protocol: /^https?$/ });
+
+const Http = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.number().int().min(0).max(65_535).default(3100),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path such as /mcp')
+      .default('/mcp'),
+    /** The public URL of the MCP endpoint, as clients and tokens name it (RFC 9728 resource). */
+    resourceUrl: Url.optional(),
+    /** Host header values accepted (host or host:port); default: loopback names when bound to loopback. */
+    allowedHosts: z.array(z.string().min(1)).optional(),
+    /** Origins accepted from browsers (scheme://host[:port]); requests without Origin pass. */
+    allowedOrigins: z.array(Url).default([]),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1_024)
+      .max(16 * 1024 * 1024)
+      .default(1_000_000),
+    /** Scopes every token must carry; a token without them gets 403. */
+    requiredScopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/)).default([]),
+    authorizationServers: z.array(Url).default([]),
+    scopesSupported: z.array(z.string().min(1)).optional(),
+    /** Tenants kept open at once; also bounded by the file-descriptor limit. */
+    maxOpenTenants: z.number().int().min(1).max(100_000).default(64),
+    /** An open tenant unused this long is closed. */
+    tenantIdleMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
+    maxConcurrentRequests: z.number().int().min(1).max(100_000).default(256),
+    maxConcurrentRequestsPerTenant: z.number().int().min(1).max(10_000).default(16),
+    /** On SIGTERM, how long in-flight requests may take before handles are closed anyway. */
+    shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
+  })
+  .superRefine((http, ctx) => {
+    if (http.requiredScopes.length > 0 && http.scopesSupported !== undefined) {
+      const missing = http.requiredScopes.filter((s) => !http.scopesSupported?.includes(s));
+      if (missing.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scopesSupported'],
+          message: `lacks required scopes ${missing.join(', ')}`,
+        });
+      }
     }
   });
 
@@ -95,6 +151,7 @@ export const ConfigSchema = z.strictObject({
   auth: Auth,
   migrations: Migrations.default(Migrations.parse({})),
   query: Query.default(Query.parse({})),
+  http: Http.default(Http.parse({})),
   log: Log.default(Log.parse({})),
 });
 
@@ -102,3 +159,4 @@ export type RawConfig = z.infer<typeof ConfigSchema>;
 export type AuthConfig = z.infer<typeof Auth>;
 export type QueryConfig = z.infer<typeof Query>;
 export type MigrationsConfig = z.infer<typeof Migrations>;
+export type HttpConfig = z.infer<typeof Http>;

@@ -57,10 +57,14 @@ describe('loadConfig', () => {
       dir: path.join(dir, 'migrations'),
       onStartup: true,
       busyTimeoutMs: 5000,
+      onFirstUse: true,
     });
     expect(config.query.defaultRowLimit).toBe(200);
     expect(config.query.maxRowLimit).toBe(5000);
     expect(config.log.level).toBe('info');
+    expect(config.http.host).toBe('127.0.0.1');
+    expect(config.http.path).toBe('/mcp');
+    expect(config.http.allowedOrigins).toEqual([]);
   });
 
   it('resolves relative paths against the config file folder, not the working directory', () => {

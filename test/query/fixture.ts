@@ -37,6 +37,8 @@ export const LIMITS: QueryConfig = {
   workers: 2,
   maxQueue: 64,
   workerMemoryMb: 256,
+  perTenantQueue: 16,
+  workerTenantConnections: 32,
 };
 
 /** A data root with this tenant's file, another tenant's file, and the host connected. */
