@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
+import { object, type ZodMiniObject } from 'zod/mini';
 import { assertTokenLive, type TenantContext } from './context.js';
 import { toolFailure } from './wire.js';
 
@@ -35,17 +36,37 @@ export function registerTool<I extends Shape, O extends Shape>(
   ctx: TenantContext,
   tool: TenantTool<I, O>,
 ): void {
+  const schemas = schemasOf(tool);
   const config = {
     title: tool.title,
     description: tool.description,
-    inputSchema: tool.input,
-    outputSchema: tool.output,
+    inputSchema: schemas.input,
+    outputSchema: schemas.output,
     annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
   };
   const handler = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) =>
     callTool(ctx, tool, args, extra);
   // The SDK's generic overloads cannot follow our generic shapes; the config is checked above.
   (server.registerTool as (...a: unknown[]) => void)(tool.name, config, handler);
+}
+
+interface ToolSchemas {
+  input: ZodMiniObject;
+  output: ZodMiniObject;
+}
+
+// Built once per tool rather than per server: over HTTP a server is built for every request,
+// and the SDK would otherwise wrap both shapes in new objects each time. Mini objects are what
+// the SDK builds from a raw shape, so the advertised JSON Schema is unchanged.
+const toolSchemas = new WeakMap<object, ToolSchemas>();
+
+function schemasOf(tool: TenantTool<Shape, Shape>): ToolSchemas {
+  let schemas = toolSchemas.get(tool);
+  if (schemas === undefined) {
+    schemas = { input: object(tool.input), output: object(tool.output) };
+    toolSchemas.set(tool, schemas);
+  }
+  return schemas;
 }
 
 async function callTool<I extends Shape, O extends Shape>(
