@@ -1,7 +1,8 @@
 /**
  * The one error hierarchy of tenant-mcp. Every failure that can reach a user carries a
  * stable `code`; messages name the problem and never contain file paths, secrets or
- * token contents. `cli/exit.ts` and `mcp/wire.ts` map codes to the wire.
+ * token contents. `cli/exit.ts`, `mcp/wire.ts` and `transports/http/wire.ts` map codes to
+ * the wire.
  */
 
 export const ErrorCodes = [
@@ -20,6 +21,7 @@ export const ErrorCodes = [
   'TOKEN_ALGORITHM_REFUSED',
   'TOKEN_CLAIM_MISSING',
   'TOKEN_CLAIM_INVALID',
+  'TOKEN_INSUFFICIENT_SCOPE',
   'KEY_INVALID',
   // tenants and their files
   'TENANT_ID_INVALID',
@@ -52,6 +54,18 @@ export const ErrorCodes = [
   'PROJECT_NOT_FOUND',
   'WORK_ITEM_NOT_FOUND',
   'REQUEST_TOO_LARGE',
+  // the HTTP transport
+  'HOST_REFUSED',
+  'ORIGIN_REFUSED',
+  'METHOD_NOT_ALLOWED',
+  'NOT_ACCEPTABLE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'REQUEST_PARSE_ERROR',
+  'REQUEST_INVALID',
+  'SERVER_OVERLOADED',
+  'TENANT_OVERLOADED',
+  // the server itself
+  'SERVER_CLOSING',
   'INTERNAL',
 ] as const;
 
