@@ -1,0 +1,98 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { MigrationsConfig } from '../config/schema.js';
+import { asTenantMcpError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { loadMigrations } from '../migrations/catalog.js';
+import { migrateTenantFile } from '../migrations/migrate.js';
+import { migrateTenant, type TenantReport } from '../migrations/tenants.js';
+import { listTenantIds } from './tenant-file.js';
+import type { TenantMigrator } from './tenant-pool.js';
+
+/**
+ * Ceiling on SQLite's busy wait during a first-use migration. The runner is synchronous, so
+ * every millisecond of it (and its fixed 600 ms of backoff) stalls the whole HTTP server.
+ */
+export const FIRST_USE_BUSY_TIMEOUT_MS = 250;
+
+/** The config a migration on open or at startup needs. */
+export interface MigrationSettings {
+  readonly dataRoot: string;
+  readonly migrations: MigrationsConfig;
+}
+
+/** Counts of one startup run over every tenant. */
+export interface StartupMigrationSummary {
+  tenants: number;
+  migrated: number;
+  current: number;
+  /** Busy tenants: the host held the write lock; first use (or the next run) tries again. */
+  pending: number;
+  failed: number;
+}
+
+/**
+ * The pool's `migrate` callback when `migrations.onFirstUse` is set, else undefined. Loads the
+ * migrations once, now. A busy file fails the lease with TENANT_BUSY rather than serving a
+ * schema the tools do not expect; the next lease tries again.
+ */
+export function firstUseMigrator(
+  settings: MigrationSettings,
+  logger: Logger,
+): TenantMigrator | undefined {
+  if (!settings.migrations.onFirstUse) return undefined;
+  const migrations = loadMigrations(settings.migrations.dir);
+  const busyTimeoutMs = Math.min(settings.migrations.busyTimeoutMs, FIRST_USE_BUSY_TIMEOUT_MS);
+  return (tenantId, file) => {
+    const log = logger.child({ tenant: tenantId });
+    try {
+      migrateTenantFile(file, migrations, { busyTimeoutMs, logger: log });
+    } catch (error) {
+      const { code } = asTenantMcpError(error);
+      log.warn({ code }, 'first-use migration did not complete; tenant not opened');
+      throw error;
+    }
+  };
+}
+
+/**
+ * Migrates every tenant under the data root, one after another, before the server listens.
+ * A tenant that fails or is busy is logged (code and reason, no path) and counted; the run
+ * goes on. Throws only when the migrations or the tenants folder cannot be read.
+ */
+export async function migrateAllAtStartup(
+  settings: MigrationSettings,
+  logger: Logger,
+): Promise<StartupMigrationSummary> {
+  const migrations = loadMigrations(settings.migrations.dir);
+  const options = {
+    dataRoot: settings.dataRoot,
+    busyTimeoutMs: settings.migrations.busyTimeoutMs,
+    logger,
+  };
+  const summary = { tenants: 0, migrated: 0, current: 0, pending: 0, failed: 0 };
+  for (const tenant of listTenantIds(settings.dataRoot)) {
+    count(summary, logReport(migrateTenant(tenant, migrations, 'migrate', options), logger));
+    // Lets a stop signal end startup between tenants.
+    await nextTurn();
+  }
+  logger.info(summary, 'startup migrations done');
+  return summary;
+}
+
+function count(summary: StartupMigrationSummary, report: TenantReport): void {
+  summary.tenants += 1;
+  if (report.result === 'drifted') return;
+  summary[report.result] += 1;
+}
+
+function logReport(report: TenantReport, logger: Logger): TenantReport {
+  const tenant = report.tenant;
+  if (report.result === 'failed') {
+    const { code, reason } = report;
+    logger.warn({ tenant, code, reason }, 'tenant not migrated at startup');
+  } else if (report.result === 'pending' && 'code' in report) {
+    const { code, reason } = report;
+    logger.warn({ tenant, code, reason }, 'tenant busy at startup; migrations still pending');
+  }
+  return report;
+}
