@@ -1,4 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
 import type { TenantContext } from './context.js';
 import { LazyJsonSchemaValidator } from './json-schema-validator.js';
@@ -9,7 +11,7 @@ import { registerGuidanceResources } from './resources/guidance.js';
 import { registerSchemaJsonResource } from './resources/schema-json.js';
 import { registerSchemaResource } from './resources/schema.js';
 import { registerTableResources } from './resources/tables.js';
-import { registerTool } from './tool.js';
+import { registerTool, toolDefinition, type TenantTool } from './tool.js';
 import { blockedItemsTool } from './tools/blocked-items.js';
 import { describeTableTool } from './tools/describe-table.js';
 import { listTablesTool } from './tools/list-tables.js';
@@ -18,6 +20,26 @@ import { queryTool } from './tools/query.js';
 import { searchTool } from './tools/search.js';
 import { workItemTool } from './tools/work-item.js';
 import { workloadTool } from './tools/workload.js';
+
+// Widened to the base shape: each tool keeps its own types where it is defined.
+const TOOLS = [
+  workItemTool,
+  projectStatusTool,
+  blockedItemsTool,
+  workloadTool,
+  searchTool,
+  listTablesTool,
+  describeTableTool,
+  queryTool,
+] as unknown as TenantTool<z.ZodRawShape, z.ZodRawShape>[];
+
+/** The same for every tenant, so built once per process rather than on every tools/list. */
+let listed: ListToolsResult | undefined;
+
+function toolList(): ListToolsResult {
+  listed ??= { tools: TOOLS.map(toolDefinition) };
+  return listed;
+}
 
 /** Builds the MCP server for one tenant: read-only tools, resources and prompts over its file. */
 export function createTenantServer(ctx: TenantContext): McpServer {
@@ -28,14 +50,8 @@ export function createTenantServer(ctx: TenantContext): McpServer {
       jsonSchemaValidator: new LazyJsonSchemaValidator(),
     },
   );
-  registerTool(server, ctx, workItemTool);
-  registerTool(server, ctx, projectStatusTool);
-  registerTool(server, ctx, blockedItemsTool);
-  registerTool(server, ctx, workloadTool);
-  registerTool(server, ctx, searchTool);
-  registerTool(server, ctx, listTablesTool);
-  registerTool(server, ctx, describeTableTool);
-  registerTool(server, ctx, queryTool);
+  for (const tool of TOOLS) registerTool(server, ctx, tool);
+  server.server.setRequestHandler(ListToolsRequestSchema, () => toolList());
   registerSchemaResource(server, ctx);
   registerSchemaJsonResource(server, ctx);
   registerTableResources(server, ctx);

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { object, type ZodMiniObject } from 'zod/mini';
 import { assertTokenLive, type TenantContext } from './context.js';
@@ -30,6 +31,8 @@ export interface TenantTool<I extends Shape, O extends Shape> {
   text(result: z.infer<z.ZodObject<O>>): string;
 }
 
+const ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
+
 /** Registers `tool` on `server`, adding timing, a structured log line and error mapping. */
 export function registerTool<I extends Shape, O extends Shape>(
   server: McpServer,
@@ -42,12 +45,37 @@ export function registerTool<I extends Shape, O extends Shape>(
     description: tool.description,
     inputSchema: schemas.input,
     outputSchema: schemas.output,
-    annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false },
+    annotations: ANNOTATIONS,
   };
   const handler = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) =>
     callTool(ctx, tool, args, extra);
   // The SDK's generic overloads cannot follow our generic shapes; the config is checked above.
   (server.registerTool as (...a: unknown[]) => void)(tool.name, config, handler);
+}
+
+/**
+ * The tools/list entry of `tool`, as the SDK would build it minus the `$schema` key it adds to
+ * every schema: about 220 tokens of a model's context across our tools, saying nothing.
+ */
+export function toolDefinition(tool: TenantTool<Shape, Shape>): Tool {
+  const schemas = schemasOf(tool);
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: jsonSchemaOf(schemas.input, 'input') as Tool['inputSchema'],
+    outputSchema: jsonSchemaOf(schemas.output, 'output') as Tool['outputSchema'],
+    annotations: ANNOTATIONS,
+  };
+}
+
+function jsonSchemaOf(schema: ZodMiniObject, pipeStrategy: 'input' | 'output') {
+  const json: Record<string, unknown> = toJsonSchemaCompat(schema, {
+    strictUnions: true,
+    pipeStrategy,
+  });
+  delete json.$schema;
+  return json;
 }
 
 interface ToolSchemas {

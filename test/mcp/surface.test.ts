@@ -27,6 +27,17 @@ describe('every tool', () => {
     }
   });
 
+  it('advertises its schemas without the $schema key, which only costs a model tokens', async () => {
+    const { tools } = await conn.client.listTools();
+    const query = tools.find((t) => t.name === 'query');
+    expect(query?.inputSchema.required).toEqual(['sql']);
+    for (const tool of tools) {
+      expect(Object.keys(tool.inputSchema), tool.name).not.toContain('$schema');
+      expect(Object.keys(tool.outputSchema ?? {}), tool.name).not.toContain('$schema');
+      expect(tool.inputSchema.type, tool.name).toBe('object');
+    }
+  });
+
   it('answers with structured content and a text copy', async () => {
     const calls: [string, Record<string, unknown>][] = [
       ['work_item', { key: 'SPRING-1' }],
