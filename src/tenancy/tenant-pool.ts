@@ -59,6 +59,8 @@ export interface TenantPoolOptions {
   idleMs: number;
   /** Called once per open, before the connection; an error fails the lease, nothing cached. */
   migrate?: TenantMigrator | undefined;
+  /** Milliseconds for idle times; tests pass a fake one. Defaults to `performance`. */
+  clock?: { now(): number } | undefined;
 }
 
 /** The pool's own record of a handle. */
@@ -93,6 +95,7 @@ export class TenantPool {
       ttl: options.idleMs,
       ttlAutopurge: true,
       updateAgeOnGet: true,
+      ...(options.clock === undefined ? {} : { perf: options.clock }),
       dispose: (entry, _tenantId, reason) => this.#onRemoved(entry, reason),
     });
   }

@@ -1,0 +1,164 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MigrationsConfig } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { QueryRunner } from '../../src/mcp/context.js';
+import {
+  firstUseMigrator,
+  migrateAllAtStartup,
+  type MigrationSettings,
+} from '../../src/tenancy/migrate-on-open.js';
+import { TenantPool } from '../../src/tenancy/tenant-pool.js';
+import {
+  MIGRATIONS_DIR,
+  PM_TABLES,
+  capturingLogger,
+  createHostFile,
+  pmTablesOf,
+} from '../migrations/fixtures.js';
+import { failure } from '../support/failure.js';
+
+const MIGRATED_TABLES = [...PM_TABLES, 'pm_schema_migrations'].sort();
+
+let dir: string;
+let root: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tenant-mcp-migrate-on-open-'));
+  root = join(dir, 'data');
+  mkdirSync(join(root, 'tenants'), { recursive: true });
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function makeTenant(id: string): string {
+  const tenantDir = join(root, 'tenants', id);
+  mkdirSync(tenantDir);
+  createHostFile(tenantDir);
+  return join(realpathSync(root), 'tenants', id, 'main.db');
+}
+
+function settings(migrations: Partial<MigrationsConfig> = {}): MigrationSettings {
+  return {
+    dataRoot: root,
+    migrations: {
+      dir: MIGRATIONS_DIR,
+      onStartup: true,
+      onFirstUse: true,
+      busyTimeoutMs: 0,
+      ...migrations,
+    },
+  };
+}
+
+function poolMigratingOnFirstUse(): TenantPool {
+  const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
+  return new TenantPool({
+    dataRoot: root,
+    queryPool: { forTenant: () => runner, forget: () => undefined },
+    logger: silentLogger(),
+    maxOpen: 4,
+    idleMs: 60_000,
+    migrate: firstUseMigrator(settings(), silentLogger()),
+  });
+}
+
+/** Holds the write lock on `file` the way a host in the middle of a write does. */
+function holdWriteLock(file: string): () => void {
+  const host = new Database(file);
+  host.exec('BEGIN IMMEDIATE');
+  return () => {
+    host.exec('ROLLBACK');
+    host.close();
+  };
+}
+
+describe('firstUseMigrator', () => {
+  it('gives no migrator when migrations.onFirstUse is off', () => {
+    expect(firstUseMigrator(settings({ onFirstUse: false }), silentLogger())).toBeUndefined();
+  });
+
+  it('refuses a migrations folder that cannot be read when it is built', () => {
+    const broken = settings({ dir: join(dir, 'no-such-folder') });
+
+    expect(failure(() => firstUseMigrator(broken, silentLogger())).code).toBe('MIGRATIONS_INVALID');
+  });
+
+  it('brings the pm_ schema up to date before the pool opens the tenant', async () => {
+    const file = makeTenant('acme');
+    const pool = poolMigratingOnFirstUse();
+
+    const lease = pool.lease('acme');
+    const tables = lease.handle.db
+      .prepare(`SELECT count(*) FROM sqlite_schema WHERE name = 'pm_work_items'`)
+      .pluck()
+      .get();
+    lease.release();
+    await pool.close();
+
+    expect(tables).toBe(1);
+    expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
+  });
+
+  it('fails the lease with TENANT_BUSY while the host writes, then migrates on the next', async () => {
+    const file = makeTenant('acme');
+    const pool = poolMigratingOnFirstUse();
+    const releaseLock = holdWriteLock(file);
+
+    try {
+      expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
+      expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+    } finally {
+      releaseLock();
+    }
+
+    pool.lease('acme').release();
+    await pool.close();
+    expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
+  });
+});
+
+describe('migrateAllAtStartup', () => {
+  it('migrates every tenant and counts the one that failed, logging no path', async () => {
+    makeTenant('acme');
+    makeTenant('globex');
+    mkdirSync(join(root, 'tenants', 'broken'));
+    writeFileSync(join(root, 'tenants', 'broken', 'main.db'), '');
+    const { logger, lines } = capturingLogger();
+
+    const summary = await migrateAllAtStartup(settings(), logger);
+
+    expect(summary).toEqual({ tenants: 3, migrated: 2, current: 0, pending: 0, failed: 1 });
+    const failed = lines.find((line) => line.tenant === 'broken');
+    expect(failed).toMatchObject({ level: 40, code: 'TENANT_FILE_REFUSED' });
+    expect(JSON.stringify(lines)).not.toContain(dir);
+  });
+
+  it('finds migrated tenants current on the next run', async () => {
+    makeTenant('acme');
+    await migrateAllAtStartup(settings(), silentLogger());
+
+    const summary = await migrateAllAtStartup(settings(), silentLogger());
+
+    expect(summary).toEqual({ tenants: 1, migrated: 0, current: 1, pending: 0, failed: 0 });
+  });
+
+  it('counts a tenant whose file the host holds locked as pending', async () => {
+    const file = makeTenant('acme');
+    makeTenant('globex');
+    const releaseLock = holdWriteLock(file);
+
+    try {
+      const summary = await migrateAllAtStartup(settings(), silentLogger());
+
+      expect(summary).toEqual({ tenants: 2, migrated: 1, current: 0, pending: 1, failed: 0 });
+    } finally {
+      releaseLock();
+    }
+  });
+});

@@ -1,0 +1,429 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { TenantMcpError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log/logger.js';
+import type { QueryRunner } from '../../src/mcp/context.js';
+import {
+  TenantPool,
+  type TenantPoolOptions,
+  type TenantQueryPool,
+} from '../../src/tenancy/tenant-pool.js';
+import { createHostFile } from '../migrations/fixtures.js';
+import { failure } from '../support/failure.js';
+
+/** A query pool that only records what the tenant pool asks of it. */
+interface RecordingQueryPool extends TenantQueryPool {
+  readonly forTenantCalls: [string, string][];
+  readonly forgotten: string[];
+}
+
+function recordingQueryPool(): RecordingQueryPool {
+  const forTenantCalls: [string, string][] = [];
+  const forgotten: string[] = [];
+  const runner: QueryRunner = { run: () => Promise.reject(new Error('not used in these tests')) };
+  return {
+    forTenantCalls,
+    forgotten,
+    forTenant(tenantId, file) {
+      forTenantCalls.push([tenantId, file]);
+      return runner;
+    },
+    forget(file) {
+      forgotten.push(file);
+    },
+  };
+}
+
+let dir: string;
+let root: string;
+let queryPool: RecordingQueryPool;
+let pools: TenantPool[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tenant-mcp-pool-'));
+  root = join(dir, 'data');
+  mkdirSync(join(root, 'tenants'), { recursive: true });
+  queryPool = recordingQueryPool();
+  pools = [];
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const pool of pools) {
+    const closed = pool.close();
+    // A test that failed before releasing its leases must not hang here as well.
+    if (pool.stats().leased === 0) await closed;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Creates a host-shaped tenant file and returns its resolved path. */
+function makeTenant(id: string): string {
+  const tenantDir = join(root, 'tenants', id);
+  mkdirSync(tenantDir);
+  createHostFile(tenantDir);
+  return join(realpathSync(root), 'tenants', id, 'main.db');
+}
+
+function newPool(options: Partial<TenantPoolOptions> = {}): TenantPool {
+  const pool = new TenantPool({
+    dataRoot: root,
+    queryPool,
+    logger: silentLogger(),
+    maxOpen: 4,
+    idleMs: 60_000,
+    ...options,
+  });
+  pools.push(pool);
+  return pool;
+}
+
+function usersIn(pool: TenantPool, tenantId: string): number {
+  const lease = pool.lease(tenantId);
+  try {
+    return lease.handle.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
+  } finally {
+    lease.release();
+  }
+}
+
+describe('TenantPool.lease', () => {
+  it('opens nothing until the first lease', () => {
+    makeTenant('acme');
+
+    const pool = newPool();
+
+    expect(pool.stats()).toEqual({
+      open: 0,
+      leased: 0,
+      opens: 0,
+      hits: 0,
+      evictions: 0,
+      closes: 0,
+      maxOpen: 4,
+    });
+    expect(queryPool.forTenantCalls).toEqual([]);
+  });
+
+  it('opens the tenant on the first lease and serves the second from the same handle', () => {
+    const file = makeTenant('acme');
+    const pool = newPool();
+
+    const first = pool.lease('acme');
+    const second = pool.lease('acme');
+
+    expect(second.handle).toBe(first.handle);
+    expect(first.handle.tenantId).toBe('acme');
+    expect(first.handle.db.prepare('SELECT count(*) FROM users').pluck().get()).toBe(2);
+    expect(queryPool.forTenantCalls).toEqual([['acme', file]]);
+    expect(pool.stats()).toMatchObject({ open: 1, leased: 1, opens: 1, hits: 1, closes: 0 });
+
+    first.release();
+    second.release();
+
+    expect(pool.stats()).toMatchObject({ open: 1, leased: 0, opens: 1, hits: 1, closes: 0 });
+    expect(first.handle.db.open).toBe(true);
+  });
+
+  it('counts each tenant as one open handle', () => {
+    makeTenant('acme');
+    makeTenant('globex');
+    const pool = newPool();
+
+    expect(usersIn(pool, 'acme')).toBe(2);
+    expect(usersIn(pool, 'globex')).toBe(2);
+    expect(usersIn(pool, 'acme')).toBe(2);
+
+    expect(pool.stats()).toMatchObject({ open: 2, leased: 0, opens: 2, hits: 1 });
+  });
+
+  it('refuses a tenant without a file with TENANT_NOT_FOUND and caches nothing', () => {
+    const pool = newPool();
+
+    expect(failure(() => pool.lease('ghost')).code).toBe('TENANT_NOT_FOUND');
+    expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+    expect(queryPool.forTenantCalls).toEqual([]);
+  });
+
+  it.each(['../x', 'A', 'a/b', '', 'a\0b'])(
+    'refuses the tenant id %j with TENANT_ID_INVALID and caches nothing',
+    (id) => {
+      makeTenant('acme');
+      const pool = newPool();
+
+      expect(failure(() => pool.lease(id)).code).toBe('TENANT_ID_INVALID');
+      expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+      expect(queryPool.forTenantCalls).toEqual([]);
+    },
+  );
+
+  it('refuses an empty tenant file with TENANT_FILE_REFUSED', () => {
+    mkdirSync(join(root, 'tenants', 'acme'));
+    writeFileSync(join(root, 'tenants', 'acme', 'main.db'), '');
+    const pool = newPool();
+
+    expect(failure(() => pool.lease('acme')).code).toBe('TENANT_FILE_REFUSED');
+    expect(pool.stats().open).toBe(0);
+  });
+
+  it('refuses a file that is not a database with TENANT_FILE_UNREADABLE and forgets no file', () => {
+    mkdirSync(join(root, 'tenants', 'acme'));
+    writeFileSync(join(root, 'tenants', 'acme', 'main.db'), 'not a database at all');
+    const pool = newPool();
+
+    expect(failure(() => pool.lease('acme')).code).toBe('TENANT_FILE_UNREADABLE');
+    expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+    expect(queryPool.forTenantCalls).toEqual([]);
+  });
+
+  it('releases a lease once however often release is called', () => {
+    makeTenant('acme');
+    makeTenant('globex');
+    const pool = newPool({ maxOpen: 1 });
+    const first = pool.lease('acme');
+    const second = pool.lease('acme');
+    usersIn(pool, 'globex');
+
+    first.release();
+    first.release();
+
+    expect(second.handle.db.open).toBe(true);
+    second.release();
+    expect(second.handle.db.open).toBe(false);
+  });
+});
+
+describe('TenantPool eviction', () => {
+  it('keeps a handle evicted while leased working, and closes it on release', () => {
+    const acmeFile = makeTenant('acme');
+    makeTenant('globex');
+    const pool = newPool({ maxOpen: 1 });
+    const lease = pool.lease('acme');
+
+    usersIn(pool, 'globex');
+
+    expect(pool.stats()).toMatchObject({ open: 2, leased: 1, evictions: 1, closes: 0 });
+    expect(lease.handle.db.prepare('SELECT name FROM users ORDER BY id').pluck().all()).toEqual([
+      'Ada',
+      'Ben',
+    ]);
+    expect(queryPool.forgotten).toEqual([]);
+
+    lease.release();
+
+    expect(lease.handle.db.open).toBe(false);
+    expect(queryPool.forgotten).toEqual([acmeFile]);
+    expect(pool.stats()).toMatchObject({ open: 1, leased: 0, evictions: 1, closes: 1 });
+  });
+
+  it('closes an unleased handle as soon as it is evicted', () => {
+    const acmeFile = makeTenant('acme');
+    makeTenant('globex');
+    const pool = newPool({ maxOpen: 1 });
+    const lease = pool.lease('acme');
+    lease.release();
+
+    usersIn(pool, 'globex');
+
+    expect(lease.handle.db.open).toBe(false);
+    expect(queryPool.forgotten).toEqual([acmeFile]);
+    expect(pool.stats()).toMatchObject({ open: 1, opens: 2, evictions: 1, closes: 1 });
+  });
+
+  it('never lends a retired handle again: the next lease opens a fresh one', () => {
+    const acmeFile = makeTenant('acme');
+    const globexFile = makeTenant('globex');
+    const pool = newPool({ maxOpen: 1 });
+    const old = pool.lease('acme');
+    usersIn(pool, 'globex');
+
+    const fresh = pool.lease('acme');
+
+    expect(fresh.handle).not.toBe(old.handle);
+    expect(pool.stats()).toMatchObject({ open: 2, leased: 2, opens: 3, hits: 0 });
+    expect(queryPool.forgotten).toEqual([globexFile]);
+
+    // The fresh handle still uses the file, so the workers keep their connection to it.
+    old.release();
+    expect(old.handle.db.open).toBe(false);
+    expect(fresh.handle.db.open).toBe(true);
+    expect(queryPool.forgotten).toEqual([globexFile]);
+
+    fresh.release();
+    usersIn(pool, 'globex');
+    expect(queryPool.forgotten).toEqual([globexFile, acmeFile]);
+  });
+
+  it('still evicts and opens when the query pool fails to forget a file', () => {
+    makeTenant('acme');
+    makeTenant('globex');
+    queryPool.forget = () => {
+      throw new Error('worker gone');
+    };
+    const pool = newPool({ maxOpen: 1 });
+    const acme = pool.lease('acme');
+    acme.release();
+
+    expect(usersIn(pool, 'globex')).toBe(2);
+    expect(acme.handle.db.open).toBe(false);
+    expect(pool.stats()).toMatchObject({ open: 1, evictions: 1, closes: 1 });
+  });
+
+  it('closes the connection when the query pool cannot serve the tenant', () => {
+    makeTenant('acme');
+    queryPool.forTenant = () => {
+      throw new TenantMcpError('QUERY_WORKER_FAILED', 'no workers');
+    };
+    const pool = newPool();
+
+    expect(failure(() => pool.lease('acme')).code).toBe('QUERY_WORKER_FAILED');
+    expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+  });
+});
+
+describe('TenantPool idle time', () => {
+  // lru-cache reads its own clock; the pool takes a fake one beside vitest's fake timers.
+  const clock = { now: () => Date.now() };
+
+  it('closes a handle left idle for idleMs without anyone touching the pool', () => {
+    vi.useFakeTimers();
+    const file = makeTenant('acme');
+    const pool = newPool({ idleMs: 1_000, clock });
+    const lease = pool.lease('acme');
+    lease.release();
+
+    vi.advanceTimersByTime(900);
+    expect(lease.handle.db.open).toBe(true);
+
+    vi.advanceTimersByTime(200);
+    expect(lease.handle.db.open).toBe(false);
+    expect(queryPool.forgotten).toEqual([file]);
+    expect(pool.stats()).toMatchObject({ open: 0, evictions: 1, closes: 1 });
+  });
+
+  it('counts idle time from the last release', () => {
+    vi.useFakeTimers();
+    makeTenant('acme');
+    const pool = newPool({ idleMs: 1_000, clock });
+    const lease = pool.lease('acme');
+
+    vi.advanceTimersByTime(700);
+    usersIn(pool, 'acme');
+    vi.advanceTimersByTime(700);
+    expect(lease.handle.db.open).toBe(true);
+    lease.release();
+    vi.advanceTimersByTime(700);
+    expect(lease.handle.db.open).toBe(true);
+
+    vi.advanceTimersByTime(400);
+    expect(lease.handle.db.open).toBe(false);
+  });
+
+  it('keeps a handle that expires while leased open until it is released', () => {
+    vi.useFakeTimers();
+    makeTenant('acme');
+    const pool = newPool({ idleMs: 1_000, clock });
+    const lease = pool.lease('acme');
+
+    vi.advanceTimersByTime(1_500);
+
+    expect(pool.stats()).toMatchObject({ open: 1, leased: 1, evictions: 1, closes: 0 });
+    expect(lease.handle.db.prepare('SELECT count(*) FROM users').pluck().get()).toBe(2);
+    lease.release();
+    expect(lease.handle.db.open).toBe(false);
+  });
+});
+
+describe('TenantPool first-use migration', () => {
+  it('migrates once per open, before the connection is opened', () => {
+    const file = makeTenant('acme');
+    const calls: [string, string][] = [];
+    const pool = newPool({ migrate: (tenantId, f) => void calls.push([tenantId, f]) });
+
+    usersIn(pool, 'acme');
+    usersIn(pool, 'acme');
+
+    expect(calls).toEqual([['acme', file]]);
+  });
+
+  it('fails the lease with the migration error, caches nothing, and tries again next time', () => {
+    makeTenant('acme');
+    let attempts = 0;
+    const migrate = (): void => {
+      attempts += 1;
+      if (attempts === 1) throw new TenantMcpError('MIGRATION_FAILED', 'migration 0002 failed');
+    };
+    const pool = newPool({ migrate });
+
+    expect(failure(() => pool.lease('acme')).code).toBe('MIGRATION_FAILED');
+    expect(pool.stats()).toMatchObject({ open: 0, opens: 0 });
+    expect(queryPool.forTenantCalls).toEqual([]);
+
+    expect(usersIn(pool, 'acme')).toBe(2);
+    expect(attempts).toBe(2);
+    expect(pool.stats()).toMatchObject({ open: 1, opens: 1 });
+  });
+});
+
+describe('TenantPool.close', () => {
+  it('closes idle handles at once, leased ones on release, and resolves after the last', async () => {
+    const acmeFile = makeTenant('acme');
+    const globexFile = makeTenant('globex');
+    const pool = newPool();
+    const acme = pool.lease('acme');
+    const globex = pool.lease('globex');
+    globex.release();
+    let closed = false;
+
+    const closing = pool.close().then(() => (closed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(closed).toBe(false);
+    expect(globex.handle.db.open).toBe(false);
+    expect(acme.handle.db.open).toBe(true);
+    expect(queryPool.forgotten).toEqual([globexFile]);
+
+    acme.release();
+    await closing;
+
+    expect(acme.handle.db.open).toBe(false);
+    expect(queryPool.forgotten).toEqual([globexFile, acmeFile]);
+    expect(pool.stats()).toMatchObject({ open: 0, leased: 0, closes: 2, evictions: 0 });
+  });
+
+  it('refuses leases once closing with SERVER_CLOSING', async () => {
+    makeTenant('acme');
+    const pool = newPool();
+    const held = pool.lease('acme');
+    const closing = pool.close();
+
+    expect(failure(() => pool.lease('acme')).code).toBe('SERVER_CLOSING');
+    expect(pool.stats().hits).toBe(0);
+
+    held.release();
+    await closing;
+    expect(failure(() => pool.lease('acme')).code).toBe('SERVER_CLOSING');
+  });
+
+  it('resolves at once when nothing is open, and returns the same promise when called again', async () => {
+    const pool = newPool();
+
+    const first = pool.close();
+
+    expect(pool.close()).toBe(first);
+    await expect(first).resolves.toBeUndefined();
+  });
+});
+
+describe('TenantPool options', () => {
+  it.each([
+    ['maxOpen', { maxOpen: 0 }],
+    ['idleMs', { idleMs: 1.5 }],
+  ])('refuses a bad %s with a RangeError naming it', (name, options) => {
+    expect(() => newPool(options)).toThrow(
+      new RangeError(`TenantPool option ${name} must be a positive integer`),
+    );
+  });
+});
