@@ -4,7 +4,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { loadConfig } from '../config/load.js';
 import { silentLogger } from '../log/logger.js';
-import { QueryPool } from '../query/pool.js';
+import { QueryPool, type TenantQueries } from '../query/pool.js';
 import { ms, summarize, timeMany } from './stats.js';
 import { serverEnv, writeBenchConfig, type BenchTarget } from './target.js';
 
@@ -45,6 +45,7 @@ const CASES: Case[] = [
 interface Runners {
   client: Client;
   pool: QueryPool;
+  queries: TenantQueries;
   db: Database.Database;
 }
 
@@ -63,7 +64,7 @@ export async function benchQueries(
   try {
     print();
     print(`Query round trips, daily_checkins: ${checkins} rows`);
-    print('  tool: MCP client over stdio to tool result; pool: QueryPool.run, no MCP');
+    print('  tool: MCP client over stdio to tool result; pool: QueryPool alone, no MCP');
     print(
       `  ${'case'.padEnd(28)}${'tool p50'.padEnd(12)}${'tool p99'.padEnd(12)}` +
         `${'pool p50'.padEnd(12)}${'in-process p50'.padEnd(16)}ratio`,
@@ -84,8 +85,9 @@ async function openRunners(target: BenchTarget): Promise<Runners> {
     logger: silentLogger(),
     workerPath: join(target.repo, 'dist/bundle/worker.js'),
   });
+  const queries = pool.forTenant(target.tenantId, target.tenantFile);
   const db = new Database(target.tenantFile, { readonly: true });
-  return { client: await connect(target), pool, db };
+  return { client: await connect(target), pool, queries, db };
 }
 
 async function closeRunners({ client, pool, db }: Runners): Promise<void> {
@@ -108,7 +110,7 @@ async function connect(target: BenchTarget): Promise<Client> {
   return client;
 }
 
-async function benchCase(c: Case, { client, pool, db }: Runners): Promise<string> {
+async function benchCase(c: Case, { client, queries, db }: Runners): Promise<string> {
   const args = { sql: c.sql, params: c.params, maxRows: c.maxRows };
   const tool = summarize(
     await timeMany(c.calls, 20, async () => {
@@ -119,7 +121,7 @@ async function benchCase(c: Case, { client, pool, db }: Runners): Promise<string
   const statement = db.prepare(c.sql);
   const local = summarize(await timeMany(c.calls, 20, () => statement.all(...c.params)));
   // Last: parsing its results leaves garbage that would slow the in-process figure.
-  const viaPool = summarize(await timeMany(c.calls, 20, () => pool.run(args)));
+  const viaPool = summarize(await timeMany(c.calls, 20, () => queries.run(args)));
   const ratio = (tool.p50 / local.p50).toFixed(2);
   return (
     `  ${c.label.padEnd(28)}${ms(tool.p50).padEnd(12)}${ms(tool.p99).padEnd(12)}` +

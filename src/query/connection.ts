@@ -95,6 +95,11 @@ export class QueryConnection {
     );
   }
 
+  /** Frees the page cache this connection holds; the next query reads its pages again. */
+  releaseMemory(): void {
+    this.db.pragma('shrink_memory');
+  }
+
   /** Closes the connection. */
   close(): void {
     this.db.close();

@@ -46,6 +46,14 @@ export function overloaded(): TenantMcpError {
   return new TenantMcpError('QUERY_OVERLOADED', 'too many queries are waiting; try again shortly');
 }
 
+export function tenantOverloaded(limit: number): TenantMcpError {
+  return new TenantMcpError(
+    'QUERY_OVERLOADED',
+    `this tenant already has ${limit} queries running or waiting, its limit; other tenants are unaffected`,
+    { hint: 'Wait for earlier queries to finish before starting more.' },
+  );
+}
+
 export function poolClosed(): TenantMcpError {
   return new TenantMcpError('QUERY_WORKER_FAILED', 'the query pool is closed');
 }

@@ -6,7 +6,7 @@ import type { TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { checkQueryText } from './gate.js';
 import { toBindParams } from './params.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
+import type { FromWorker, ToWorker, WireError, WorkerSetup } from './protocol.js';
 import { fromWire } from './protocol.js';
 import type { QueryRequest, QueryResult } from './run.js';
 import { resolveRowLimit } from './run.js';
@@ -14,12 +14,12 @@ import {
   cancelled,
   noFreeWorker,
   noWorkers,
-  overloaded,
   poolClosed,
   resolveTimeout,
   timedOut,
   workerFailed,
 } from './pool-errors.js';
+import { Scheduler } from './scheduler.js';
 import {
   findTools,
   newWorker,
@@ -32,10 +32,18 @@ import { cacheSizeKiB, workerCommand } from './spawn.js';
 
 /** Options for `QueryPool.launch` and `QueryPool.start`. */
 export interface QueryPoolOptions {
-  /** The tenant file every worker opens read-only. */
-  file: string;
   limits: QueryConfig;
   logger: Logger;
+  /**
+   * A tenant file every worker opens as it starts: a one-tenant (stdio) pool then pays for
+   * the open up front, and `start` fails with TENANT_FILE_UNREADABLE if it cannot be opened.
+   */
+  file?: string;
+  /**
+   * Workers one tenant may hold at once, used when `limits.perTenantWorkers` is unset: the
+   * transport's default (all workers for stdio, all but one over HTTP). Default: all.
+   */
+  perTenantWorkers?: number;
   /**
    * The compiled worker module. Defaults to worker.js beside this file, which is right
    * when running from dist/. Tests run this file from src/ (where only worker.ts
@@ -48,7 +56,28 @@ export interface QueryPoolOptions {
   redact?: string[];
 }
 
-/** How long a new worker may take to open its connection. */
+/** The queries of one tenant, bound to its file; what `QueryPool.forTenant` returns. */
+export interface TenantQueries {
+  /** Runs one query of this tenant; see `QueryPool` for deadlines and cancellation. */
+  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
+}
+
+/** What the pool is doing right now, for health checks and benchmarks. */
+export interface QueryPoolStats {
+  /** Worker processes alive, starting ones included. */
+  workers: number;
+  starting: number;
+  busy: number;
+  /** Calls waiting for a worker. */
+  queued: number;
+  /** Tenants with a call running or waiting. */
+  tenants: number;
+  /** The most workers one tenant holds right now, at most `perTenantWorkers`. */
+  maxTenantRunning: number;
+  perTenantWorkers: number;
+}
+
+/** How long a new worker may take to start and open the `file` option. */
 const STARTUP_MS = 15_000;
 /** After this many failed starts in a row, wait before trying again. */
 const MAX_START_FAILURES = 3;
@@ -58,27 +87,33 @@ type Worker = WorkerHandle<Job>;
 
 interface Job {
   readonly id: number;
+  readonly tenantId: string;
   readonly message: Extract<ToWorker, { t: 'run' }>;
   readonly resolve: (result: QueryResult) => void;
   readonly reject: (error: TenantMcpError) => void;
   timer: NodeJS.Timeout | undefined;
   worker: Worker | undefined;
+  settled: boolean;
 }
 
 /**
- * Runs model SQL in a small pool of pre-started child processes, one hardened read-only
- * connection each, so that a runaway query can be stopped the only reliable way: by
- * killing its process. Each call has a deadline; on expiry its worker is killed and
- * replaced while other calls keep being served. Idle workers never keep the parent's
- * event loop alive, and they exit when the parent does; call `close()` to stop them.
+ * Runs model SQL in a small pool of pre-started child processes shared by every tenant, so
+ * that a runaway query can be stopped the only reliable way: by killing its process. Each
+ * worker keeps a hardened read-only connection per tenant file it has served (a bounded
+ * number, least recently used closed first); each call names its file through the view
+ * `forTenant` returns. Each call has a deadline; on expiry its worker is killed and replaced
+ * while other calls keep being served. A tenant may have `perTenantQueue` calls running or
+ * waiting and hold `perTenantWorkers` workers at once, so one busy tenant cannot starve the
+ * others. Idle workers never keep the parent's event loop alive, and they exit when the
+ * parent does; call `close()` to stop them.
  */
 export class QueryPool {
   private readonly workers = new Set<Worker>();
   private readonly exits = new Set<Promise<void>>();
-  private readonly queue: Job[] = [];
+  private readonly scheduler: Scheduler<Job>;
   private readonly command: WorkerCommand;
   private readonly setup: WorkerSetup;
-  private readonly maxQueue: number;
+  private readonly perTenantWorkers: number;
   private nextId = 1;
   private closed = false;
   private startFailures = 0;
@@ -93,15 +128,20 @@ export class QueryPool {
     const { limits } = options;
     this.limits = limits;
     this.logger = options.logger;
-    const file = path.resolve(options.file);
     const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
     this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
-    this.maxQueue = options.maxQueue ?? limits.maxQueue;
+    this.perTenantWorkers = resolvePerTenantWorkers(options);
+    this.scheduler = new Scheduler({
+      maxQueue: options.maxQueue ?? limits.maxQueue,
+      perTenantQueue: limits.perTenantQueue,
+      perTenantWorkers: this.perTenantWorkers,
+    });
     this.setup = {
-      file,
       limits: pickRunLimits(limits),
       cacheSizeKiB: cacheSizeKiB(limits.workerMemoryMb),
-      redact: [...ancestors(file), ...(options.redact ?? [])],
+      maxConnections: limits.workerTenantConnections,
+      redact: options.redact ?? [],
+      ...(options.file === undefined ? {} : { open: path.resolve(options.file) }),
     };
   }
 
@@ -109,7 +149,8 @@ export class QueryPool {
    * Starts `limits.workers` workers and returns at once, so that a server can answer its
    * client while they boot. Calls made meanwhile wait in the queue (their deadline running)
    * for the first ready worker. A failed start is logged; once no worker is left, waiting
-   * and later calls fail with its error (TENANT_FILE_UNREADABLE, for example).
+   * and later calls fail with QUERY_WORKER_FAILED. A `file` that cannot be opened is logged
+   * too, and each call on it then fails with TENANT_FILE_UNREADABLE.
    */
   static launch(options: QueryPoolOptions): QueryPool {
     const pool = new QueryPool(options);
@@ -119,7 +160,7 @@ export class QueryPool {
     return pool;
   }
 
-  /** Starts `limits.workers` workers and resolves once each has opened the tenant file. */
+  /** Starts `limits.workers` workers and resolves once each is ready (and has opened `file`). */
   static async start(options: QueryPoolOptions): Promise<QueryPool> {
     const pool = new QueryPool(options);
     const starting = Array.from({ length: options.limits.workers }, () => pool.spawnWorker());
@@ -133,11 +174,55 @@ export class QueryPool {
   }
 
   /**
+   * The queries of tenant `tenantId`, run on `file`. Cheap: call it per request if need be.
+   * Views of one tenant id share its limits. `file` must come from a verified tenant, never
+   * from the model: it is the only thing that decides which connection a query reaches.
+   */
+  forTenant(tenantId: string, file: string): TenantQueries {
+    const resolved = path.resolve(file);
+    return { run: (request, signal) => this.run(tenantId, resolved, request, signal) };
+  }
+
+  /** Closes every worker's connection to `file`; a later call opens it again. */
+  forget(file: string): void {
+    const message: ToWorker = { t: 'forget', file: path.resolve(file) };
+    for (const worker of this.workers) send(worker.child, message);
+  }
+
+  stats(): QueryPoolStats {
+    let starting = 0;
+    let busy = 0;
+    for (const { state } of this.workers) {
+      if (state === 'starting') starting += 1;
+      if (state === 'busy') busy += 1;
+    }
+    const workers = this.workers.size;
+    const { perTenantWorkers } = this;
+    return { workers, starting, busy, ...this.scheduler.stats(), perTenantWorkers };
+  }
+
+  /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.scheduler.drain()) this.fail(job, poolClosed());
+    for (const worker of [...this.workers]) {
+      if (worker.job !== undefined) this.fail(worker.job, poolClosed());
+      this.retire(worker);
+    }
+    await Promise.all([...this.exits]);
+  }
+
+  /**
    * Runs one query within its deadline; see QueryRequest for the per-call options. When
    * `signal` aborts (the client cancelled), a waiting call leaves the queue and a running
    * one has its worker killed, so an abandoned query never holds a worker.
    */
-  async run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult> {
+  private async run(
+    tenantId: string,
+    file: string,
+    request: QueryRequest,
+    signal?: AbortSignal,
+  ): Promise<QueryResult> {
     if (this.closed) throw poolClosed();
     const timeoutMs = resolveTimeout(request.timeoutMs, this.limits);
     // Checked here as well as in the worker: bad input fails fast and never reaches IPC.
@@ -146,11 +231,14 @@ export class QueryPool {
     resolveRowLimit(request.maxRows, this.limits);
     this.replenish();
     if (this.workers.size === 0) throw this.startError ?? noWorkers();
-    if (this.queue.length >= this.maxQueue) throw overloaded();
+    this.scheduler.admit(tenantId);
     if (signal?.aborted) throw cancelled();
     let onAbort: (() => void) | undefined;
     const call = new Promise<QueryResult>((resolve, reject) => {
-      const job = this.enqueue(request, timeoutMs, resolve, reject);
+      const { sql, params, maxRows } = request;
+      const id = this.nextId++;
+      const message: Job['message'] = { t: 'run', id, file, request: { sql, params, maxRows } };
+      const job = this.enqueue({ id, tenantId, message, resolve, reject }, timeoutMs);
       onAbort = () => this.onCancel(job);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -158,29 +246,14 @@ export class QueryPool {
     return call.finally(() => signal?.removeEventListener('abort', onAbort!));
   }
 
-  /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const job of this.queue.splice(0)) this.fail(job, poolClosed());
-    for (const worker of [...this.workers]) {
-      if (worker.job !== undefined) this.fail(worker.job, poolClosed());
-      this.retire(worker);
-    }
-    await Promise.all([...this.exits]);
-  }
-
   private enqueue(
-    { sql, params, maxRows }: QueryRequest,
+    call: Pick<Job, 'id' | 'tenantId' | 'message' | 'resolve' | 'reject'>,
     timeoutMs: number,
-    resolve: Job['resolve'],
-    reject: Job['reject'],
   ): Job {
-    const id = this.nextId++;
-    const message: Job['message'] = { t: 'run', id, request: { sql, params, maxRows } };
-    const job: Job = { id, message, resolve, reject, timer: undefined, worker: undefined };
+    const job: Job = { ...call, timer: undefined, worker: undefined, settled: false };
     // The deadline covers waiting in the queue too: the caller waits at most timeoutMs.
     job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
-    this.queue.push(job);
+    this.scheduler.add(job);
     this.pump();
     return job;
   }
@@ -199,30 +272,33 @@ export class QueryPool {
     child.on('error', (error) => this.onChildError(worker, error));
     worker.startupTimer = setTimeout(() => this.onStartupTimeout(worker), STARTUP_MS);
     worker.startupTimer.unref();
-    send(child, { t: 'open', setup: this.setup });
+    send(child, { t: 'setup', setup: this.setup });
     return worker;
   }
 
   private onMessage(worker: Worker, message: FromWorker): void {
     switch (message.t) {
       case 'ready':
-        return this.onReady(worker);
-      case 'open-failed':
-        return this.onStartFailure(worker, fromWire(message.error));
+        return this.onReady(worker, message.openError);
       case 'result':
       case 'error':
         return this.onAnswer(worker, message);
     }
   }
 
-  private onReady(worker: Worker): void {
+  private onReady(worker: Worker, openError: WireError | undefined): void {
     if (worker.state !== 'starting') return;
     clearTimeout(worker.startupTimer);
     worker.state = 'idle';
     this.startFailures = 0;
     this.startError = undefined;
     setIdle(worker, true);
-    worker.settleReady();
+    // The worker serves on: the file may become readable, and other tenants are unaffected.
+    const error = openError === undefined ? undefined : fromWire(openError);
+    if (error !== undefined) {
+      this.logger.warn({ event: 'query_tenant_file_unreadable', code: error.code }, error.message);
+    }
+    worker.settleReady(error);
     this.pump();
   }
 
@@ -234,7 +310,8 @@ export class QueryPool {
     else this.fail(job, fromWire(message.error));
     if (message.t === 'error' && message.exit) {
       const { code, sqliteCode } = message.error;
-      this.logger.warn({ event: 'query_worker_recycled', code, sqliteCode }, 'worker replaced');
+      const fields = { event: 'query_worker_recycled', tenant: job.tenantId, code, sqliteCode };
+      this.logger.warn(fields, 'worker replaced');
       this.retire(worker);
       this.replenish();
     } else {
@@ -247,34 +324,30 @@ export class QueryPool {
   private onDeadline(job: Job, timeoutMs: number): void {
     // A call that never reached a worker did not time out on its own SQL: say so.
     const ran = job.worker !== undefined;
-    this.abandon(job);
-    if (ran)
-      this.logger.info({ event: 'query_timeout', timeoutMs }, 'query worker killed at deadline');
-    this.fail(job, ran ? timedOut(timeoutMs) : noFreeWorker(timeoutMs));
+    if (ran) {
+      const fields = { event: 'query_timeout', tenant: job.tenantId, timeoutMs };
+      this.logger.info(fields, 'query worker killed at deadline');
+    }
+    this.abandon(job, ran ? timedOut(timeoutMs) : noFreeWorker(timeoutMs));
   }
 
   private onCancel(job: Job): void {
-    if (!this.isPending(job)) return;
-    const ran = job.worker !== undefined;
-    this.abandon(job);
-    if (ran) this.logger.info({ event: 'query_cancelled' }, 'query worker killed on cancel');
-    this.fail(job, cancelled());
+    if (job.settled) return;
+    if (job.worker !== undefined) {
+      const fields = { event: 'query_cancelled', tenant: job.tenantId };
+      this.logger.info(fields, 'query worker killed on cancel');
+    }
+    this.abandon(job, cancelled());
   }
 
-  private isPending(job: Job): boolean {
-    return this.queue.includes(job) || job.worker?.job === job;
-  }
-
-  /** Takes `job` out of the queue, or kills the worker running it and starts another. */
-  private abandon(job: Job): void {
+  /** Fails `job`, killing the worker running it (and starting another) if it runs. */
+  private abandon(job: Job, error: TenantMcpError): void {
     const worker = job.worker;
-    if (worker === undefined) {
-      const queued = this.queue.indexOf(job);
-      if (queued !== -1) this.queue.splice(queued, 1);
-    } else {
+    if (worker !== undefined) {
       worker.job = undefined;
       this.retire(worker);
     }
+    this.fail(job, error);
     this.replenish();
     this.pump();
   }
@@ -323,14 +396,14 @@ export class QueryPool {
 
   private afterWorkerLoss(): void {
     if (this.workers.size > 0) return this.pump();
-    for (const job of this.queue.splice(0)) this.fail(job, this.startError ?? noWorkers());
+    for (const job of this.scheduler.drain()) this.fail(job, this.startError ?? noWorkers());
   }
 
+  /** Hands waiting calls to idle workers, oldest first within the per-tenant worker cap. */
   private pump(): void {
-    while (this.queue.length > 0) {
-      const worker = this.idleWorker();
-      const job = worker === undefined ? undefined : this.queue.shift();
-      if (worker === undefined || job === undefined) return;
+    for (let worker = this.idleWorker(); worker !== undefined; worker = this.idleWorker()) {
+      const job = this.scheduler.take();
+      if (job === undefined) return;
       worker.state = 'busy';
       worker.job = job;
       job.worker = worker;
@@ -358,27 +431,30 @@ export class QueryPool {
   }
 
   private succeed(job: Job, result: QueryResult): void {
-    clearTimeout(job.timer);
-    job.resolve(result);
+    if (this.settle(job)) job.resolve(result);
   }
 
   private fail(job: Job, error: TenantMcpError): void {
-    clearTimeout(job.timer);
-    job.reject(error);
+    if (this.settle(job)) job.reject(error);
   }
+
+  /** Ends `job`'s accounting once; false if it was already settled. */
+  private settle(job: Job): boolean {
+    if (job.settled) return false;
+    job.settled = true;
+    clearTimeout(job.timer);
+    this.scheduler.finish(job);
+    return true;
+  }
+}
+
+function resolvePerTenantWorkers({ limits, perTenantWorkers }: QueryPoolOptions): number {
+  const n = limits.perTenantWorkers ?? perTenantWorkers ?? limits.workers;
+  if (!Number.isInteger(n) || n < 1) throw new RangeError('perTenantWorkers must be at least 1');
+  return n;
 }
 
 function pickRunLimits(limits: QueryConfig): WorkerSetup['limits'] {
   const { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars } = limits;
   return { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars };
-}
-
-/** The tenant file, its folder, the tenants folder and the data root. */
-function ancestors(file: string): string[] {
-  const out = [file];
-  for (let dir = path.dirname(file); out.length < 4 && dir !== path.dirname(dir);) {
-    out.push(dir);
-    dir = path.dirname(dir);
-  }
-  return out;
 }

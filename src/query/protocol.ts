@@ -5,19 +5,27 @@ import type { QueryRequest, RunLimits } from './run.js';
 /** The argument that tells worker.js it was started by a QueryPool. */
 export const WORKER_FLAG = '--tenant-mcp-query-worker';
 
-/** What a worker needs to open its connection. */
+/** How a worker serves every tenant; sent once, before any run. */
 export interface WorkerSetup {
-  file: string;
   limits: RunLimits;
+  /** SQLite page cache of each connection, in KiB. */
   cacheSizeKiB: number;
-  /** Paths scrubbed from every error message. */
+  /** Tenant connections kept open; the least recently used is closed first. */
+  maxConnections: number;
+  /** Paths scrubbed from every error message, beside the tenant file and its folders. */
   redact: string[];
+  /** A tenant file to open at once, so that a one-tenant pool learns early if it cannot. */
+  open?: string;
 }
 
-/** Messages from the pool to a worker. */
+/**
+ * Messages from the pool to a worker. The tenant file of a run always comes from the
+ * pool, which took it from a verified tenant; `forget` closes a file's connection.
+ */
 export type ToWorker =
-  | { t: 'open'; setup: WorkerSetup }
-  | { t: 'run'; id: number; request: Omit<QueryRequest, 'timeoutMs'> };
+  | { t: 'setup'; setup: WorkerSetup }
+  | { t: 'run'; id: number; file: string; request: Omit<QueryRequest, 'timeoutMs'> }
+  | { t: 'forget'; file: string };
 
 /** An error as it crosses the process boundary. */
 export interface WireError {
@@ -28,14 +36,14 @@ export interface WireError {
 }
 
 /**
- * Messages from a worker to the pool. A result travels as JSON text: one string crosses
- * the channel and JSON.parse rebuilds it faster than structured clone does for rows of
- * mixed values. `exit` means the worker exits after this answer (its connection changed,
- * or SQLite ran out of memory) and must be replaced.
+ * Messages from a worker to the pool. `ready` answers the setup, with the error of its
+ * `open` file if that failed. A result travels as JSON text: one string crosses the channel
+ * and JSON.parse rebuilds it faster than structured clone does for rows of mixed values.
+ * `exit` means the worker exits after this answer (a connection changed, or SQLite ran out
+ * of memory) and must be replaced.
  */
 export type FromWorker =
-  | { t: 'ready' }
-  | { t: 'open-failed'; error: WireError }
+  | { t: 'ready'; openError?: WireError }
   | { t: 'result'; id: number; json: string }
   | { t: 'error'; id: number; error: WireError; exit: boolean };
 

@@ -1,71 +1,87 @@
+import path from 'node:path';
 import { TenantMcpError } from '../errors.js';
 import type { QueryConnection } from './connection.js';
-import { openQueryConnection } from './connection.js';
 import { queryFailure, redactPaths } from './failure.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './protocol.js';
 import { toWire, WORKER_FLAG } from './protocol.js';
 import { runQuery } from './run.js';
+import { TenantConnections } from './tenant-connections.js';
 
 /**
- * The child process a QueryPool starts: one hardened connection, one query at a time.
- * It imports only the query engine and better-sqlite3 (no zod, no logger) so it starts
- * fast; it never writes to stdout or stderr and reports everything over IPC.
+ * The child process a QueryPool starts: one query at a time, for whichever tenant file the
+ * pool names, on a hardened connection kept per file. It imports only the query engine and
+ * better-sqlite3 (no zod, no logger) so it starts fast; it never writes to stdout or stderr
+ * and reports everything over IPC.
  */
 
 type Send = (message: FromWorker, then?: () => void) => void;
+type Run = Extract<ToWorker, { t: 'run' }>;
+
+interface Served {
+  setup: WorkerSetup;
+  connections: TenantConnections;
+}
 
 /** Serves queries arriving on the IPC channel until the parent goes away. */
 export function serveQueries(): void {
   const send: Send = (message, then) => {
     process.send?.(message, undefined, {}, () => then?.());
   };
-  let session: QueryConnection | undefined;
-  let setup: WorkerSetup | undefined;
+  let served: Served | undefined;
 
   // The parent exited or closed the channel: nothing left to serve.
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message: ToWorker) => {
-    if (message.t === 'open') {
-      setup = message.setup;
-      session = open(setup, send);
-    } else if (session !== undefined && setup !== undefined) {
-      answer(session, setup, message, send);
-    }
+    if (message.t === 'setup') served = setUp(message.setup, send);
+    else if (message.t === 'run' && served !== undefined) answer(served, message, send);
+    else if (message.t === 'forget') served?.connections.forget(message.file);
   });
 }
 
-function open(setup: WorkerSetup, send: Send): QueryConnection | undefined {
-  try {
-    const session = openQueryConnection(setup.file, { cacheSizeKiB: setup.cacheSizeKiB });
+function setUp(setup: WorkerSetup, send: Send): Served {
+  const connections = new TenantConnections({
+    max: setup.maxConnections,
+    cacheSizeKiB: setup.cacheSizeKiB,
+  });
+  const served = { setup, connections };
+  if (setup.open === undefined) {
     send({ t: 'ready' });
-    return session;
+    return served;
+  }
+  const opened = connect(served, setup.open);
+  send(
+    opened instanceof TenantMcpError ? { t: 'ready', openError: toWire(opened) } : { t: 'ready' },
+  );
+  return served;
+}
+
+/** The connection to `file`, or TENANT_FILE_UNREADABLE without any path in its message. */
+function connect({ setup, connections }: Served, file: string): QueryConnection | TenantMcpError {
+  try {
+    return connections.get(file);
   } catch (error) {
-    const message = redactPaths(
-      error instanceof Error ? error.message : 'open failed',
-      setup.redact,
-    );
-    const failure = new TenantMcpError(
+    const reason = error instanceof Error ? error.message : 'open failed';
+    const message = redactPaths(reason, redactionFor(setup, file));
+    return new TenantMcpError(
       'TENANT_FILE_UNREADABLE',
       `the tenant file could not be opened: ${message}`,
     );
-    send({ t: 'open-failed', error: toWire(failure) }, () => process.exit(1));
-    return undefined;
   }
 }
 
-function answer(
-  session: QueryConnection,
-  setup: WorkerSetup,
-  message: Extract<ToWorker, { t: 'run' }>,
-  send: Send,
-): void {
-  const { id } = message;
+function answer(served: Served, message: Run, send: Send): void {
+  const { id, file } = message;
+  const session = connect(served, file);
+  if (session instanceof TenantMcpError) {
+    return send({ t: 'error', id, error: toWire(session), exit: false });
+  }
+  const redact = redactionFor(served.setup, file);
   let reply: FromWorker;
   try {
-    const result = runQuery(session.db, message.request, setup.limits, setup.redact);
+    const result = runQuery(session.db, message.request, served.setup.limits, redact);
     reply = { t: 'result', id, json: JSON.stringify(result) };
   } catch (error) {
-    const failure = queryFailure(error, setup.redact);
+    const failure = queryFailure(error, redact);
     // After SQLITE_NOMEM the C heap stays fragmented near the cap; a fresh worker is cheaper.
     const exit = failure.sqliteCode === 'SQLITE_NOMEM';
     reply = { t: 'error', id, error: toWire(failure), exit };
@@ -86,6 +102,16 @@ function brokenConnection(session: QueryConnection): TenantMcpError | undefined 
   } catch (error) {
     return queryFailure(error);
   }
+}
+
+/** The tenant file, its folder, the tenants folder and the data root, then the setup's. */
+function redactionFor(setup: WorkerSetup, file: string): string[] {
+  const out = [file];
+  for (let dir = path.dirname(file); out.length < 4 && dir !== path.dirname(dir);) {
+    out.push(dir);
+    dir = path.dirname(dir);
+  }
+  return [...out, ...setup.redact];
 }
 
 if (process.argv[2] === WORKER_FLAG && process.send !== undefined) serveQueries();

@@ -43,12 +43,14 @@ export async function openTenantSession(
   // Opening this connection proves the file readable, so the query workers are not awaited:
   // two process starts would otherwise stand between the client and its first answer.
   const db = openReadOnly(file, tenantId);
-  let queries: QueryPool;
+  let pool: QueryPool;
   try {
-    queries = QueryPool.launch({
+    // The one tenant may use every worker; its file is opened as each worker starts.
+    pool = QueryPool.launch({
       file,
       limits: config.query,
-      logger: log,
+      perTenantWorkers: config.query.workers,
+      logger,
       redact: [config.dataRoot],
       ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
     });
@@ -61,17 +63,17 @@ export async function openTenantSession(
       tenantId,
       expiresAt: token.expiresAt + config.auth.clockToleranceSeconds,
       db,
-      queries,
+      queries: pool.forTenant(tenantId, file),
       limits: config.query,
       logger: log,
     },
-    close: () => closeAll(db, queries),
+    close: () => closeAll(db, pool),
   };
 }
 
-async function closeAll(db: Connection, queries: QueryPool): Promise<void> {
+async function closeAll(db: Connection, pool: QueryPool): Promise<void> {
   try {
-    await queries.close();
+    await pool.close();
   } finally {
     db.close();
   }

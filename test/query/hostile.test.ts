@@ -32,7 +32,7 @@ afterEach(async () => {
 async function failure(request: QueryRequest): Promise<Record<string, unknown>> {
   let result: QueryResult;
   try {
-    result = await pool.run(request);
+    result = await pool.forTenant('acme', fixture.file).run(request);
   } catch (error) {
     return { ...(error as object), message: (error as Error).message };
   }
@@ -41,7 +41,9 @@ async function failure(request: QueryRequest): Promise<Record<string, unknown>> 
 
 async function expectIntact(): Promise<void> {
   expect(fixture.digest()).toBe(digest);
-  expect((await pool.run({ sql: 'SELECT count(*) FROM users' })).rows).toEqual([[3]]);
+  expect(
+    (await pool.forTenant('acme', fixture.file).run({ sql: 'SELECT count(*) FROM users' })).rows,
+  ).toEqual([[3]]);
   expect(fixture.host.prepare('SELECT count(*) FROM users').pluck().get()).toBe(3);
 }
 
@@ -154,9 +156,14 @@ describe('pragmas', () => {
   });
 
   it('allows read-only pragma functions and shows query_only still on', async () => {
-    const info = await pool.run({ sql: "SELECT name FROM pragma_table_info('users')" });
+    const info = await pool
+      .forTenant('acme', fixture.file)
+      .run({ sql: "SELECT name FROM pragma_table_info('users')" });
     expect(info.rows).toEqual([['id'], ['email'], ['name'], ['created_at']]);
-    expect((await pool.run({ sql: 'SELECT * FROM pragma_query_only' })).rows).toEqual([[1]]);
+    expect(
+      (await pool.forTenant('acme', fixture.file).run({ sql: 'SELECT * FROM pragma_query_only' }))
+        .rows,
+    ).toEqual([[1]]);
     await expectIntact();
   });
 });
@@ -216,7 +223,9 @@ describe('more than one statement and hidden keywords', () => {
   });
 
   it('accepts one statement followed by a semicolon and a comment', async () => {
-    expect((await pool.run({ sql: 'SELECT 1 AS one;   -- x' })).rows).toEqual([[1]]);
+    expect(
+      (await pool.forTenant('acme', fixture.file).run({ sql: 'SELECT 1 AS one;   -- x' })).rows,
+    ).toEqual([[1]]);
     await expectIntact();
   });
 
@@ -229,7 +238,9 @@ describe('more than one statement and hidden keywords', () => {
 
 describe('enormous outputs', () => {
   it('caps an endless recursive CTE at the row limit', async () => {
-    const result = await pool.run({ sql: `${COUNTER} SELECT x FROM c`, maxRows: 1_000 });
+    const result = await pool
+      .forTenant('acme', fixture.file)
+      .run({ sql: `${COUNTER} SELECT x FROM c`, maxRows: 1_000 });
     expect(result.rowCount).toBe(1_000);
     expect(result.rows.at(-1)).toEqual([1_000]);
     expect(result.truncated).toEqual({ reason: 'row_limit' });
@@ -238,7 +249,7 @@ describe('enormous outputs', () => {
 
   it('caps endless rows of large text at the byte limit', async () => {
     const sql = `${COUNTER} SELECT x, hex(zeroblob(50000)) FROM c`;
-    const result = await pool.run({ sql, maxRows: 5_000 });
+    const result = await pool.forTenant('acme', fixture.file).run({ sql, maxRows: 5_000 });
     expect(result.truncated).toEqual({ reason: 'byte_limit' });
     expect(result.rowCount).toBeGreaterThan(0);
     expect(JSON.stringify(result).length).toBeLessThanOrEqual(1_000_000);
@@ -246,7 +257,9 @@ describe('enormous outputs', () => {
   });
 
   it('shows endless rows of large BLOBs by size and caps them at the row limit', async () => {
-    const result = await pool.run({ sql: `${COUNTER} SELECT randomblob(100000) FROM c` });
+    const result = await pool
+      .forTenant('acme', fixture.file)
+      .run({ sql: `${COUNTER} SELECT randomblob(100000) FROM c` });
     expect(result.rows[0]).toEqual([
       { $blob: { bytes: 100_000, base64Prefix: expect.stringMatching(/^[A-Za-z0-9+/]{64}$/) } },
     ]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QueryPool } from '../../src/query/pool.js';
+import type { QueryRequest, QueryResult } from '../../src/query/run.js';
 import {
   builtWorkerPath,
   createTenantFixture,
@@ -31,6 +32,11 @@ async function failure(promise: Promise<unknown>): Promise<Record<string, unknow
 let fixture: TenantFixture;
 let pool: QueryPool | undefined;
 
+/** A call of the fixture's tenant, `acme`. */
+function run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult> {
+  return pool!.forTenant('acme', fixture.file).run(request, signal);
+}
+
 beforeEach(() => {
   fixture = createTenantFixture();
 });
@@ -45,16 +51,16 @@ describe('QueryPool', () => {
   it('starts one worker per configured slot and answers a point lookup', async () => {
     pool = await startPool(fixture, { workers: 3 });
     expect(workerPids()).toHaveLength(3);
-    const result = await pool.run({ sql: 'SELECT name FROM users WHERE id = ?', params: ['u2'] });
+    const result = await run({ sql: 'SELECT name FROM users WHERE id = ?', params: ['u2'] });
     expect(result.rows).toEqual([['Bo']]);
     expect(result.columns).toEqual([{ name: 'name', type: 'TEXT' }]);
   });
 
   it('carries exact values and errors with their codes across the process boundary', async () => {
     pool = await startPool(fixture);
-    const big = await pool.run({ sql: 'SELECT 9223372036854775807, 1e999, NULL' });
+    const big = await run({ sql: 'SELECT 9223372036854775807, 1e999, NULL' });
     expect(big.rows).toEqual([[{ $int: '9223372036854775807' }, { $real: 'Infinity' }, null]]);
-    expect(await failure(pool.run({ sql: 'SELECT * FROM nope' }))).toMatchObject({
+    expect(await failure(run({ sql: 'SELECT * FROM nope' }))).toMatchObject({
       code: 'QUERY_FAILED',
       sqliteCode: 'SQLITE_ERROR',
       hint: expect.stringMatching(/list_tables/),
@@ -64,16 +70,16 @@ describe('QueryPool', () => {
   it('kills a query at its deadline with QUERY_TIMEOUT and keeps answering', async () => {
     pool = await startPool(fixture, { workers: 1 });
     const [before] = workerPids();
-    expect(await failure(pool.run({ sql: ENDLESS, timeoutMs: 100 }))).toMatchObject({
+    expect(await failure(run({ sql: ENDLESS, timeoutMs: 100 }))).toMatchObject({
       code: 'QUERY_TIMEOUT',
     });
-    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
     expect(workerPids()).not.toContain(before);
   });
 
   it('clamps a requested deadline to maxTimeoutMs', async () => {
     pool = await startPool(fixture, { timeoutMs: 50, maxTimeoutMs: 100 });
-    expect(await failure(pool.run({ sql: ENDLESS, timeoutMs: 600_000 }))).toMatchObject({
+    expect(await failure(run({ sql: ENDLESS, timeoutMs: 600_000 }))).toMatchObject({
       code: 'QUERY_TIMEOUT',
       message: 'the query did not finish within 100 ms',
     });
@@ -82,7 +88,7 @@ describe('QueryPool', () => {
   it('refuses a timeoutMs that is not a positive integer with QUERY_INVALID', async () => {
     pool = await startPool(fixture);
     for (const timeoutMs of [0, -5, 1.5]) {
-      expect(await failure(pool.run({ sql: COUNT_USERS, timeoutMs }))).toMatchObject({
+      expect(await failure(run({ sql: COUNT_USERS, timeoutMs }))).toMatchObject({
         code: 'QUERY_INVALID',
       });
     }
@@ -90,14 +96,14 @@ describe('QueryPool', () => {
 
   it('refuses bad input before it reaches a worker', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const busy = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
-    expect(await failure(pool.run({ sql: 'SELECT ?', params: [{ x: 1 }] }))).toMatchObject({
+    const busy = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    expect(await failure(run({ sql: 'SELECT ?', params: [{ x: 1 }] }))).toMatchObject({
       code: 'QUERY_PARAMS_INVALID',
     });
-    expect(await failure(pool.run({ sql: 42 as unknown as string }))).toMatchObject({
+    expect(await failure(run({ sql: 42 as unknown as string }))).toMatchObject({
       code: 'QUERY_INVALID',
     });
-    expect(await failure(pool.run({ sql: 'SELECT 1', maxRows: -1 }))).toMatchObject({
+    expect(await failure(run({ sql: 'SELECT 1', maxRows: -1 }))).toMatchObject({
       code: 'QUERY_INVALID',
     });
     await pool.close();
@@ -108,12 +114,12 @@ describe('QueryPool', () => {
     pool = await startPool(fixture, { workers: 2 });
     let slowSettled = false;
     const slow = failure(
-      pool.run({ sql: ENDLESS, timeoutMs: 20_000 }).finally(() => {
+      run({ sql: ENDLESS, timeoutMs: 20_000 }).finally(() => {
         slowSettled = true;
       }),
     );
     for (let i = 0; i < 5; i += 1) {
-      expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+      expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
     }
     expect(slowSettled).toBe(false);
     await pool.close();
@@ -122,9 +128,9 @@ describe('QueryPool', () => {
 
   it('fails a call that waited its whole deadline in the queue with QUERY_OVERLOADED, not a timeout of its own SQL', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [busy] = workerPids();
-    expect(await failure(pool.run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
+    expect(await failure(run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
       code: 'QUERY_OVERLOADED',
       message: expect.stringContaining('no query worker became free within 50 ms'),
     });
@@ -137,10 +143,10 @@ describe('QueryPool', () => {
     pool = await startPool(fixture, { workers: 1 });
     const [busy] = workerPids();
     const controller = new AbortController();
-    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
+    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
     controller.abort();
     expect(await running).toMatchObject({ code: 'QUERY_CANCELLED' });
-    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
     expect(workerPids()).not.toContain(busy);
   });
 
@@ -149,17 +155,17 @@ describe('QueryPool', () => {
     const signal = new AbortController().signal;
     const add = vi.spyOn(signal, 'addEventListener');
     const remove = vi.spyOn(signal, 'removeEventListener');
-    for (let i = 0; i < 12; i += 1) await pool.run({ sql: COUNT_USERS }, signal);
+    for (let i = 0; i < 12; i += 1) await run({ sql: COUNT_USERS }, signal);
     expect(add).toHaveBeenCalledTimes(12);
     expect(remove.mock.calls.map((c) => c[1])).toEqual(add.mock.calls.map((c) => c[1]));
   });
 
   it('takes a cancelled call out of the queue without touching the running one', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [busy] = workerPids();
     const controller = new AbortController();
-    const queued = failure(pool.run({ sql: COUNT_USERS }, controller.signal));
+    const queued = failure(run({ sql: COUNT_USERS }, controller.signal));
     controller.abort();
     expect(await queued).toMatchObject({ code: 'QUERY_CANCELLED' });
     expect(workerPids()).toEqual([busy]);
@@ -169,8 +175,8 @@ describe('QueryPool', () => {
 
   it('refuses calls beyond the queue bound with QUERY_OVERLOADED at once', async () => {
     pool = await startPool(fixture, { workers: 1 }, { maxQueue: 2 });
-    const pending = [1, 2, 3].map(() => failure(pool!.run({ sql: ENDLESS, timeoutMs: 20_000 })));
-    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+    const pending = [1, 2, 3].map(() => failure(run({ sql: ENDLESS, timeoutMs: 20_000 })));
+    expect(await failure(run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'QUERY_OVERLOADED',
     });
     await pool.close();
@@ -179,11 +185,11 @@ describe('QueryPool', () => {
 
   it('fails the call of a dying worker with QUERY_WORKER_FAILED, then replaces it', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(pool.run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [victim] = workerPids();
     process.kill(victim!, 'SIGKILL');
     expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
-    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
   });
 
   it('caps native memory: SQLite fails with SQLITE_NOMEM and the pool answers on', async () => {
@@ -191,11 +197,11 @@ describe('QueryPool', () => {
     const [pid] = workerPids();
     const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
     expect(limits).toMatch(/Max data size\s+100663296\s+100663296/);
-    expect(await failure(pool.run({ sql: 'SELECT randomblob(200000000)' }))).toMatchObject({
+    expect(await failure(run({ sql: 'SELECT randomblob(200000000)' }))).toMatchObject({
       code: 'QUERY_FAILED',
       sqliteCode: 'SQLITE_NOMEM',
     });
-    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
   });
 
   it('refuses to start on a missing tenant file, without naming its path', async () => {
@@ -208,19 +214,21 @@ describe('QueryPool', () => {
 
   it('launches without waiting for its workers, and a call made at once waits for one', async () => {
     pool = launchPool(fixture);
-    expect((await pool.run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
+    expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
     expect(workerPids()).toHaveLength(LIMITS.workers);
   });
 
-  it('fails calls on a launched pool with the start error, without naming the path', async () => {
+  it('fails each call on a missing file of a launched pool, without naming its path', async () => {
     const missing = join(fixture.dataRoot, 'tenants', 'acme', 'gone.db');
     pool = launchPool({ ...fixture, file: missing });
-    const error = await failure(pool.run({ sql: COUNT_USERS, timeoutMs: 20_000 }));
+    const gone = pool.forTenant('acme', missing);
+    const error = await failure(gone.run({ sql: COUNT_USERS, timeoutMs: 20_000 }));
     expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
     expect(error.message).not.toContain(fixture.dataRoot);
-    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+    expect(await failure(gone.run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'TENANT_FILE_UNREADABLE',
     });
+    expect(workerPids()).toHaveLength(LIMITS.workers);
   });
 
   it('kills every worker on close and resolves once they have exited', async () => {
@@ -228,7 +236,7 @@ describe('QueryPool', () => {
     const pids = workerPids();
     await pool.close();
     expect(pids.filter(isRunning)).toEqual([]);
-    expect(await failure(pool.run({ sql: COUNT_USERS }))).toMatchObject({
+    expect(await failure(run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'QUERY_WORKER_FAILED',
     });
   });
@@ -244,9 +252,9 @@ describe('QueryPool and its parent process', () => {
       file,
       `import { QueryPool } from '${poolUrl}';
        import { silentLogger } from '${loggerUrl}';
-       const pool = await QueryPool.start({
-         file: ${JSON.stringify(fixture.file)}, limits: ${limits}, logger: silentLogger(),
-       });
+       const file = ${JSON.stringify(fixture.file)};
+       const pool = await QueryPool.start({ file, limits: ${limits}, logger: silentLogger() });
+       const acme = pool.forTenant('acme', file);
        ${script}`,
     );
     return spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -259,7 +267,7 @@ describe('QueryPool and its parent process', () => {
   }
 
   it('lets its parent exit on its own when idle', async () => {
-    const child = host(`await pool.run({ sql: 'SELECT 1' }); console.log('done');`);
+    const child = host(`await acme.run({ sql: 'SELECT 1' }); console.log('done');`);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     expect(await firstLine(child)).toBe('done');
     expect(await exited).toBe(0);
@@ -267,7 +275,7 @@ describe('QueryPool and its parent process', () => {
 
   it('has its workers killed when the parent dies, even one busy inside SQLite', async () => {
     const child = host(`
-      pool.run({ sql: ${JSON.stringify(ENDLESS)} }).catch(() => {});
+      acme.run({ sql: ${JSON.stringify(ENDLESS)} }).catch(() => {});
       console.log('running');`);
     expect(await firstLine(child)).toBe('running');
     const pids = workerPids(child.pid);
