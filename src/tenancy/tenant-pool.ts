@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { openReadOnly, sqliteCodeOf, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
@@ -67,6 +68,8 @@ export interface TenantPoolOptions {
 interface Entry {
   readonly handle: TenantHandle;
   readonly file: string;
+  /** Device and inode of the file when opened; undefined never matches. */
+  readonly identity: string | undefined;
   leases: number;
   /** Out of the cache: never lent again, closed when its last lease ends. */
   retired: boolean;
@@ -108,13 +111,13 @@ export class TenantPool {
   lease(tenantIdValue: unknown): TenantLease {
     if (this.#drained !== undefined) throw closing();
     const tenantId = parseTenantId(tenantIdValue);
-    let entry = this.#cache.get(tenantId);
-    if (entry === undefined) {
-      entry = this.#open(tenantId);
-      this.#cache.set(tenantId, entry);
-    } else {
+    const cached = this.#cached(tenantId);
+    if (cached !== undefined) {
       this.#counts.hits += 1;
+      return this.#lend(cached);
     }
+    const entry = this.#open(tenantId);
+    this.#cache.set(tenantId, entry);
     return this.#lend(entry);
   }
 
@@ -138,10 +141,27 @@ export class TenantPool {
     return this.#drained;
   }
 
+  /**
+   * The cached entry, unless its file was removed or replaced (a restored backup) since it was
+   * opened: a lease then never reaches data the tenant folder no longer holds.
+   */
+  #cached(tenantId: string): Entry | undefined {
+    const entry = this.#cache.get(tenantId);
+    if (entry === undefined || sameFile(entry)) return entry;
+    this.#options.logger.info(
+      { tenant: tenantId },
+      'tenant file replaced or removed since opened; handle retired',
+    );
+    this.#cache.delete(tenantId);
+    return undefined;
+  }
+
   #open(tenantId: string): Entry {
     const { dataRoot, queryPool, migrate } = this.#options;
     const { file } = resolveTenantFile(dataRoot, tenantId);
     migrate?.(tenantId, file);
+    // Taken before opening: a file swapped in between is caught by the next lease.
+    const identity = fileIdentity(file);
     const db = openReadOnly(file, tenantId);
     let queries: QueryRunner;
     try {
@@ -153,6 +173,7 @@ export class TenantPool {
     const entry: Entry = {
       handle: Object.freeze({ tenantId, db, queries }),
       file,
+      identity,
       leases: 0,
       retired: false,
     };
@@ -208,18 +229,18 @@ export class TenantPool {
     } catch (error) {
       this.#logFailure(entry, 'tenant connection did not close', error);
     }
-    this.#forgetUnlessStillOpen(entry.file);
+    this.#forgetUnlessStillOpen(entry);
     this.#options.logger.debug({ tenant: entry.handle.tenantId }, 'tenant closed');
     this.#resolveIfDrained();
   }
 
   /** A fresh handle of the same tenant may be live beside a retired one: it keeps the file. */
-  #forgetUnlessStillOpen(file: string): void {
-    for (const other of this.#live) if (other.file === file) return;
+  #forgetUnlessStillOpen(entry: Entry): void {
+    for (const other of this.#live) if (other.file === entry.file) return;
     try {
-      this.#options.queryPool.forget(file);
+      this.#options.queryPool.forget(entry.file);
     } catch (error) {
-      this.#options.logger.warn({ err: errorSummary(error) }, 'query pool did not forget tenant');
+      this.#logFailure(entry, 'query pool did not forget tenant', error);
     }
   }
 
@@ -229,6 +250,22 @@ export class TenantPool {
 
   #logFailure(entry: Entry, message: string, error: unknown): void {
     this.#options.logger.warn({ tenant: entry.handle.tenantId, err: errorSummary(error) }, message);
+  }
+}
+
+/** True while the entry's path still names the file it opened. */
+function sameFile(entry: Entry): boolean {
+  return entry.identity !== undefined && fileIdentity(entry.file) === entry.identity;
+}
+
+/** Device and inode of `file`, or undefined when it is gone or cannot be examined. */
+function fileIdentity(file: string): string | undefined {
+  try {
+    const stats = lstatSync(file, { bigint: true, throwIfNoEntry: false });
+    return stats === undefined ? undefined : `${stats.dev}:${stats.ino}`;
+  } catch {
+    // Whatever hides the file now, the reopen that follows reports it without a path.
+    return undefined;
   }
 }
 

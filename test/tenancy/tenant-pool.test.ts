@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,7 @@ import {
   type TenantPoolOptions,
   type TenantQueryPool,
 } from '../../src/tenancy/tenant-pool.js';
-import { createHostFile } from '../migrations/fixtures.js';
+import { capturingLogger, createHostFile, withDb } from '../migrations/fixtures.js';
 import { failure } from '../support/failure.js';
 
 /** A query pool that only records what the tenant pool asks of it. */
@@ -192,6 +192,37 @@ describe('TenantPool.lease', () => {
     expect(second.handle.db.open).toBe(true);
     second.release();
     expect(second.handle.db.open).toBe(false);
+  });
+});
+
+describe('TenantPool and the tenant file changing underneath', () => {
+  it('reopens a tenant whose file was replaced, closing the old handle', () => {
+    const file = makeTenant('acme');
+    const pool = newPool();
+    const old = pool.lease('acme');
+    old.release();
+    const restored = join(dir, 'restored');
+    mkdirSync(restored);
+    const replacement = createHostFile(restored);
+    withDb(replacement, (db) => db.exec(`INSERT INTO users VALUES ('u-cy', 'cy@x.test', 'Cy', 1)`));
+    renameSync(replacement, file);
+
+    expect(usersIn(pool, 'acme')).toBe(3);
+    expect(old.handle.db.open).toBe(false);
+    expect(pool.stats()).toMatchObject({ open: 1, opens: 2, hits: 0, closes: 1, evictions: 0 });
+  });
+
+  it('refuses a tenant whose folder was removed with TENANT_NOT_FOUND, closing its handle', () => {
+    const file = makeTenant('acme');
+    const pool = newPool();
+    const old = pool.lease('acme');
+    old.release();
+    rmSync(join(root, 'tenants', 'acme'), { recursive: true });
+
+    expect(failure(() => pool.lease('acme')).code).toBe('TENANT_NOT_FOUND');
+    expect(old.handle.db.open).toBe(false);
+    expect(queryPool.forgotten).toEqual([file]);
+    expect(pool.stats()).toMatchObject({ open: 0, closes: 1 });
   });
 });
 
@@ -414,6 +445,34 @@ describe('TenantPool.close', () => {
 
     expect(pool.close()).toBe(first);
     await expect(first).resolves.toBeUndefined();
+  });
+});
+
+describe('TenantPool logs', () => {
+  it('name the tenant and never a path, even when the query pool fails', async () => {
+    makeTenant('acme');
+    makeTenant('globex');
+    queryPool.forget = (file) => {
+      throw new Error(`cannot forget ${file}`);
+    };
+    const { logger, lines } = capturingLogger();
+    const pool = newPool({ maxOpen: 1, logger });
+    const held = pool.lease('acme');
+
+    usersIn(pool, 'globex');
+    held.release();
+    await pool.close();
+
+    expect(lines.map((line) => [line.tenant, line.msg])).toEqual([
+      ['acme', 'tenant opened'],
+      ['globex', 'tenant opened'],
+      ['acme', 'tenant retired while leased; closes on release'],
+      ['acme', 'query pool did not forget tenant'],
+      ['acme', 'tenant closed'],
+      ['globex', 'query pool did not forget tenant'],
+      ['globex', 'tenant closed'],
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(dir);
   });
 });
 
