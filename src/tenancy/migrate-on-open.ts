@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MigrationsConfig } from '../config/schema.js';
-import { asTenantMcpError } from '../errors.js';
+import { TenantMcpError, asTenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { loadMigrations } from '../migrations/catalog.js';
 import { migrateTenantFile } from '../migrations/migrate.js';
@@ -30,28 +30,74 @@ export interface StartupMigrationSummary {
   failed: number;
 }
 
+/** Knobs of the first-use migrator; tests pass a fake clock. */
+export interface FirstUseOptions {
+  /** After TENANT_BUSY, leases of that tenant fail at once for this long. */
+  readonly busyCooldownMs?: number;
+  /** Milliseconds since the epoch; defaults to Date.now. */
+  readonly now?: () => number;
+}
+
+// Each busy attempt stalls the event loop for most of a second, so it is not repeated at once.
+const DEFAULT_BUSY_COOLDOWN_MS = 5_000;
+
 /**
  * The pool's `migrate` callback when `migrations.onFirstUse` is set, else undefined. Loads the
  * migrations once, now. A busy file fails the lease with TENANT_BUSY rather than serving a
- * schema the tools do not expect; the next lease tries again.
+ * schema the tools do not expect; for `busyCooldownMs` after that, leases of that tenant get
+ * TENANT_BUSY without trying, then the next lease tries again.
  */
 export function firstUseMigrator(
   settings: MigrationSettings,
   logger: Logger,
+  options: FirstUseOptions = {},
 ): TenantMigrator | undefined {
   if (!settings.migrations.onFirstUse) return undefined;
   const migrations = loadMigrations(settings.migrations.dir);
   const busyTimeoutMs = Math.min(settings.migrations.busyTimeoutMs, FIRST_USE_BUSY_TIMEOUT_MS);
+  const cooldown = busyCooldown(options);
   return (tenantId, file) => {
+    cooldown.check(tenantId);
     const log = logger.child({ tenant: tenantId });
     try {
       migrateTenantFile(file, migrations, { busyTimeoutMs, logger: log });
     } catch (error) {
       const { code } = asTenantMcpError(error);
+      if (code === 'TENANT_BUSY') cooldown.start(tenantId);
       log.warn({ code }, 'first-use migration did not complete; tenant not opened');
       throw error;
     }
   };
+}
+
+interface BusyCooldown {
+  /** Throws TENANT_BUSY while `tenantId` is cooling down. */
+  check(tenantId: string): void;
+  start(tenantId: string): void;
+}
+
+function busyCooldown(options: FirstUseOptions): BusyCooldown {
+  const ms = options.busyCooldownMs ?? DEFAULT_BUSY_COOLDOWN_MS;
+  const now = options.now ?? Date.now;
+  // Only tenants whose file exists reach the migrator, so this holds at most one per tenant.
+  const until = new Map<string, number>();
+  return {
+    check(tenantId) {
+      const end = until.get(tenantId);
+      if (end === undefined) return;
+      if (now() < end) throw stillBusy();
+      until.delete(tenantId);
+    },
+    start(tenantId) {
+      if (ms > 0) until.set(tenantId, now() + ms);
+    },
+  };
+}
+
+function stillBusy(): TenantMcpError {
+  return new TenantMcpError('TENANT_BUSY', 'tenant file was locked by another writer just now', {
+    hint: 'the host is writing to this tenant file; try again in a few seconds',
+  });
 }
 
 /**

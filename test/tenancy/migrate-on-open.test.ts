@@ -9,6 +9,7 @@ import type { QueryRunner } from '../../src/mcp/context.js';
 import {
   firstUseMigrator,
   migrateAllAtStartup,
+  type FirstUseOptions,
   type MigrationSettings,
 } from '../../src/tenancy/migrate-on-open.js';
 import { TenantPool } from '../../src/tenancy/tenant-pool.js';
@@ -56,7 +57,7 @@ function settings(migrations: Partial<MigrationsConfig> = {}): MigrationSettings
   };
 }
 
-function poolMigratingOnFirstUse(): TenantPool {
+function poolMigratingOnFirstUse(options: FirstUseOptions = {}): TenantPool {
   const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
   return new TenantPool({
     dataRoot: root,
@@ -64,7 +65,7 @@ function poolMigratingOnFirstUse(): TenantPool {
     logger: silentLogger(),
     maxOpen: 4,
     idleMs: 60_000,
-    migrate: firstUseMigrator(settings(), silentLogger()),
+    migrate: firstUseMigrator(settings(), silentLogger(), options),
   });
 }
 
@@ -107,7 +108,7 @@ describe('firstUseMigrator', () => {
 
   it('fails the lease with TENANT_BUSY while the host writes, then migrates on the next', async () => {
     const file = makeTenant('acme');
-    const pool = poolMigratingOnFirstUse();
+    const pool = poolMigratingOnFirstUse({ busyCooldownMs: 0 });
     const releaseLock = holdWriteLock(file);
 
     try {
@@ -117,6 +118,26 @@ describe('firstUseMigrator', () => {
       releaseLock();
     }
 
+    pool.lease('acme').release();
+    await pool.close();
+    expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
+  });
+
+  it('refuses a busy tenant at once during the cool-down, and tries again after it', async () => {
+    const file = makeTenant('acme');
+    let now = 1_000_000;
+    const pool = poolMigratingOnFirstUse({ busyCooldownMs: 5_000, now: () => now });
+    const releaseLock = holdWriteLock(file);
+    expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
+    releaseLock();
+
+    now += 4_999;
+    const early = failure(() => pool.lease('acme'));
+    expect(early.code).toBe('TENANT_BUSY');
+    expect(early.message).toBe('tenant file was locked by another writer just now');
+    expect(pmTablesOf(file)).toEqual([]);
+
+    now += 1;
     pool.lease('acme').release();
     await pool.close();
     expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
