@@ -23,6 +23,10 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** Text stored only in the other tenant's file; no query on this tenant may return it. */
 export const OTHER_SECRET = 'other-tenant-secret-7f3a';
 
+/** A query that runs until its deadline stops it. */
+export const ENDLESS =
+  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
+
 /** Rows in the `numbers` table. */
 export const NUMBER_ROWS = 20_000;
 
@@ -67,7 +71,7 @@ export function createTenantFixture(): TenantFixture {
   const dataRoot = mkdtempSync(join(tmpdir(), 'tenant-mcp-query-'));
   const file = tenantFile(dataRoot, 'acme');
   const otherFile = tenantFile(dataRoot, 'other');
-  writeOtherTenant(otherFile);
+  writeSecretFile(otherFile, OTHER_SECRET);
   const host = new Database(file);
   host.pragma('journal_mode = WAL');
   host.exec(SCHEMA);
@@ -80,16 +84,18 @@ export function createTenantFixture(): TenantFixture {
   return { dataRoot, file, otherFile, host, digest, remove };
 }
 
-function tenantFile(dataRoot: string, tenant: string): string {
+/** The path of `tenant`'s file under `dataRoot`, its folder created. */
+export function tenantFile(dataRoot: string, tenant: string): string {
   const dir = join(dataRoot, 'tenants', tenant);
   mkdirSync(dir, { recursive: true });
   return join(dir, 'main.db');
 }
 
-function writeOtherTenant(file: string): void {
+/** Writes a database whose one table, `secrets`, holds `value`; as the other tenant's file. */
+export function writeSecretFile(file: string, value: string): void {
   const db = new Database(file);
   db.exec('CREATE TABLE secrets (v TEXT)');
-  db.prepare('INSERT INTO secrets VALUES (?)').run(OTHER_SECRET);
+  db.prepare('INSERT INTO secrets VALUES (?)').run(value);
   db.close();
 }
 
@@ -210,6 +216,16 @@ export function useConnectedFixture(): {
     state.fixture.remove();
   });
   return state;
+}
+
+/** What `promise` rejects with, message included; fails the test when it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    return { ...(error as object), message: (error as Error).message };
+  }
+  throw new Error('the call did not fail');
 }
 
 /** The error `fn` throws, or undefined when it does not throw. */

@@ -8,26 +8,17 @@ import type { QueryRequest, QueryResult } from '../../src/query/run.js';
 import {
   builtWorkerPath,
   createTenantFixture,
+  ENDLESS,
   isRunning,
   launchPool,
   LIMITS,
+  rejection,
   startPool,
   workerPids,
   type TenantFixture,
 } from './fixture.js';
 
-const ENDLESS =
-  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c';
 const COUNT_USERS = 'SELECT count(*) FROM users';
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return { ...(error as object), message: (error as Error).message };
-  }
-  throw new Error('the call did not fail');
-}
 
 let fixture: TenantFixture;
 let pool: QueryPool | undefined;
@@ -60,7 +51,7 @@ describe('QueryPool', () => {
     pool = await startPool(fixture);
     const big = await run({ sql: 'SELECT 9223372036854775807, 1e999, NULL' });
     expect(big.rows).toEqual([[{ $int: '9223372036854775807' }, { $real: 'Infinity' }, null]]);
-    expect(await failure(run({ sql: 'SELECT * FROM nope' }))).toMatchObject({
+    expect(await rejection(run({ sql: 'SELECT * FROM nope' }))).toMatchObject({
       code: 'QUERY_FAILED',
       sqliteCode: 'SQLITE_ERROR',
       hint: expect.stringMatching(/list_tables/),
@@ -70,7 +61,7 @@ describe('QueryPool', () => {
   it('kills a query at its deadline with QUERY_TIMEOUT and keeps answering', async () => {
     pool = await startPool(fixture, { workers: 1 });
     const [before] = workerPids();
-    expect(await failure(run({ sql: ENDLESS, timeoutMs: 100 }))).toMatchObject({
+    expect(await rejection(run({ sql: ENDLESS, timeoutMs: 100 }))).toMatchObject({
       code: 'QUERY_TIMEOUT',
     });
     expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
@@ -79,7 +70,7 @@ describe('QueryPool', () => {
 
   it('clamps a requested deadline to maxTimeoutMs', async () => {
     pool = await startPool(fixture, { timeoutMs: 50, maxTimeoutMs: 100 });
-    expect(await failure(run({ sql: ENDLESS, timeoutMs: 600_000 }))).toMatchObject({
+    expect(await rejection(run({ sql: ENDLESS, timeoutMs: 600_000 }))).toMatchObject({
       code: 'QUERY_TIMEOUT',
       message: 'the query did not finish within 100 ms',
     });
@@ -88,7 +79,7 @@ describe('QueryPool', () => {
   it('refuses a timeoutMs that is not a positive integer with QUERY_INVALID', async () => {
     pool = await startPool(fixture);
     for (const timeoutMs of [0, -5, 1.5]) {
-      expect(await failure(run({ sql: COUNT_USERS, timeoutMs }))).toMatchObject({
+      expect(await rejection(run({ sql: COUNT_USERS, timeoutMs }))).toMatchObject({
         code: 'QUERY_INVALID',
       });
     }
@@ -96,14 +87,14 @@ describe('QueryPool', () => {
 
   it('refuses bad input before it reaches a worker', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const busy = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
-    expect(await failure(run({ sql: 'SELECT ?', params: [{ x: 1 }] }))).toMatchObject({
+    const busy = rejection(run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    expect(await rejection(run({ sql: 'SELECT ?', params: [{ x: 1 }] }))).toMatchObject({
       code: 'QUERY_PARAMS_INVALID',
     });
-    expect(await failure(run({ sql: 42 as unknown as string }))).toMatchObject({
+    expect(await rejection(run({ sql: 42 as unknown as string }))).toMatchObject({
       code: 'QUERY_INVALID',
     });
-    expect(await failure(run({ sql: 'SELECT 1', maxRows: -1 }))).toMatchObject({
+    expect(await rejection(run({ sql: 'SELECT 1', maxRows: -1 }))).toMatchObject({
       code: 'QUERY_INVALID',
     });
     await pool.close();
@@ -113,7 +104,7 @@ describe('QueryPool', () => {
   it('serves other calls while one query runs long', async () => {
     pool = await startPool(fixture, { workers: 2 });
     let slowSettled = false;
-    const slow = failure(
+    const slow = rejection(
       run({ sql: ENDLESS, timeoutMs: 20_000 }).finally(() => {
         slowSettled = true;
       }),
@@ -128,9 +119,9 @@ describe('QueryPool', () => {
 
   it('fails a call that waited its whole deadline in the queue with QUERY_OVERLOADED, not a timeout of its own SQL', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = rejection(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [busy] = workerPids();
-    expect(await failure(run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
+    expect(await rejection(run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
       code: 'QUERY_OVERLOADED',
       message: expect.stringContaining('no query worker became free within 50 ms'),
     });
@@ -143,7 +134,7 @@ describe('QueryPool', () => {
     pool = await startPool(fixture, { workers: 1 });
     const [busy] = workerPids();
     const controller = new AbortController();
-    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
+    const running = rejection(run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
     controller.abort();
     expect(await running).toMatchObject({ code: 'QUERY_CANCELLED' });
     expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
@@ -162,10 +153,10 @@ describe('QueryPool', () => {
 
   it('takes a cancelled call out of the queue without touching the running one', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = rejection(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [busy] = workerPids();
     const controller = new AbortController();
-    const queued = failure(run({ sql: COUNT_USERS }, controller.signal));
+    const queued = rejection(run({ sql: COUNT_USERS }, controller.signal));
     controller.abort();
     expect(await queued).toMatchObject({ code: 'QUERY_CANCELLED' });
     expect(workerPids()).toEqual([busy]);
@@ -175,8 +166,8 @@ describe('QueryPool', () => {
 
   it('refuses calls beyond the queue bound with QUERY_OVERLOADED at once', async () => {
     pool = await startPool(fixture, { workers: 1 }, { maxQueue: 2 });
-    const pending = [1, 2, 3].map(() => failure(run({ sql: ENDLESS, timeoutMs: 20_000 })));
-    expect(await failure(run({ sql: COUNT_USERS }))).toMatchObject({
+    const pending = [1, 2, 3].map(() => rejection(run({ sql: ENDLESS, timeoutMs: 20_000 })));
+    expect(await rejection(run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'QUERY_OVERLOADED',
     });
     await pool.close();
@@ -185,7 +176,7 @@ describe('QueryPool', () => {
 
   it('fails the call of a dying worker with QUERY_WORKER_FAILED, then replaces it', async () => {
     pool = await startPool(fixture, { workers: 1 });
-    const running = failure(run({ sql: ENDLESS, timeoutMs: 20_000 }));
+    const running = rejection(run({ sql: ENDLESS, timeoutMs: 20_000 }));
     const [victim] = workerPids();
     process.kill(victim!, 'SIGKILL');
     expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
@@ -197,7 +188,7 @@ describe('QueryPool', () => {
     const [pid] = workerPids();
     const limits = readFileSync(`/proc/${pid}/limits`, 'utf8');
     expect(limits).toMatch(/Max data size\s+100663296\s+100663296/);
-    expect(await failure(run({ sql: 'SELECT randomblob(200000000)' }))).toMatchObject({
+    expect(await rejection(run({ sql: 'SELECT randomblob(200000000)' }))).toMatchObject({
       code: 'QUERY_FAILED',
       sqliteCode: 'SQLITE_NOMEM',
     });
@@ -206,7 +197,7 @@ describe('QueryPool', () => {
 
   it('refuses to start on a missing tenant file, without naming its path', async () => {
     const missing = join(fixture.dataRoot, 'tenants', 'acme', 'gone.db');
-    const error = await failure(startPool({ ...fixture, file: missing }));
+    const error = await rejection(startPool({ ...fixture, file: missing }));
     expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
     expect(error.message).not.toContain(fixture.dataRoot);
     expect(workerPids()).toEqual([]);
@@ -222,10 +213,10 @@ describe('QueryPool', () => {
     const missing = join(fixture.dataRoot, 'tenants', 'acme', 'gone.db');
     pool = launchPool({ ...fixture, file: missing });
     const gone = pool.forTenant('acme', missing);
-    const error = await failure(gone.run({ sql: COUNT_USERS, timeoutMs: 20_000 }));
+    const error = await rejection(gone.run({ sql: COUNT_USERS, timeoutMs: 20_000 }));
     expect(error).toMatchObject({ code: 'TENANT_FILE_UNREADABLE' });
     expect(error.message).not.toContain(fixture.dataRoot);
-    expect(await failure(gone.run({ sql: COUNT_USERS }))).toMatchObject({
+    expect(await rejection(gone.run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'TENANT_FILE_UNREADABLE',
     });
     expect(workerPids()).toHaveLength(LIMITS.workers);
@@ -236,7 +227,7 @@ describe('QueryPool', () => {
     const pids = workerPids();
     await pool.close();
     expect(pids.filter(isRunning)).toEqual([]);
-    expect(await failure(run({ sql: COUNT_USERS }))).toMatchObject({
+    expect(await rejection(run({ sql: COUNT_USERS }))).toMatchObject({
       code: 'QUERY_WORKER_FAILED',
     });
   });
