@@ -19,7 +19,7 @@ import {
   timedOut,
   workerFailed,
 } from './pool-errors.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, type SchedulerStats } from './scheduler.js';
 import {
   findTools,
   newWorker,
@@ -63,18 +63,11 @@ export interface TenantQueries {
 }
 
 /** What the pool is doing right now, for health checks and benchmarks. */
-export interface QueryPoolStats {
+export interface QueryPoolStats extends SchedulerStats {
   /** Worker processes alive, starting ones included. */
   workers: number;
   starting: number;
   busy: number;
-  /** Calls waiting for a worker. */
-  queued: number;
-  /** Tenants with a call running or waiting. */
-  tenants: number;
-  /** The most workers one tenant holds right now, at most `perTenantWorkers`. */
-  maxTenantRunning: number;
-  perTenantWorkers: number;
 }
 
 /** How long a new worker may take to start and open the `file` option. */
@@ -113,7 +106,6 @@ export class QueryPool {
   private readonly scheduler: Scheduler<Job>;
   private readonly command: WorkerCommand;
   private readonly setup: WorkerSetup;
-  private readonly perTenantWorkers: number;
   private nextId = 1;
   private closed = false;
   private startFailures = 0;
@@ -130,11 +122,10 @@ export class QueryPool {
     this.logger = options.logger;
     const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
     this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
-    this.perTenantWorkers = resolvePerTenantWorkers(options);
     this.scheduler = new Scheduler({
       maxQueue: options.maxQueue ?? limits.maxQueue,
       perTenantQueue: limits.perTenantQueue,
-      perTenantWorkers: this.perTenantWorkers,
+      perTenantWorkers: resolvePerTenantWorkers(options),
     });
     this.setup = {
       limits: pickRunLimits(limits),
@@ -189,6 +180,7 @@ export class QueryPool {
     for (const worker of this.workers) send(worker.child, message);
   }
 
+  /** Counts of workers and calls right now; cheap enough for every health check. */
   stats(): QueryPoolStats {
     let starting = 0;
     let busy = 0;
@@ -196,9 +188,7 @@ export class QueryPool {
       if (state === 'starting') starting += 1;
       if (state === 'busy') busy += 1;
     }
-    const workers = this.workers.size;
-    const { perTenantWorkers } = this;
-    return { workers, starting, busy, ...this.scheduler.stats(), perTenantWorkers };
+    return { workers: this.workers.size, starting, busy, ...this.scheduler.stats() };
   }
 
   /** Kills every worker, fails pending calls, and resolves when all workers have exited. */

@@ -26,8 +26,9 @@ export interface SchedulerStats {
   queued: number;
   /** Tenants with a call running or waiting. */
   tenants: number;
-  /** The most workers one tenant holds right now. */
+  /** The most workers one tenant holds right now, at most `perTenantWorkers`. */
   maxTenantRunning: number;
+  perTenantWorkers: number;
 }
 
 /**
@@ -86,7 +87,13 @@ export class Scheduler<J extends Scheduled> {
     for (const load of this.loads.values()) {
       maxTenantRunning = Math.max(maxTenantRunning, load.running);
     }
-    return { queued: this.waiting.length, tenants: this.loads.size, maxTenantRunning };
+    const { perTenantWorkers } = this.limits;
+    return {
+      queued: this.waiting.length,
+      tenants: this.loads.size,
+      maxTenantRunning,
+      perTenantWorkers,
+    };
   }
 
   private leaveQueue(job: J): void {
