@@ -44,14 +44,9 @@ function setUp(setup: WorkerSetup, send: Send): Served {
     cacheSizeKiB: setup.cacheSizeKiB,
   });
   const served = { setup, connections };
-  if (setup.open === undefined) {
-    send({ t: 'ready' });
-    return served;
-  }
-  const opened = connect(served, setup.open);
-  send(
-    opened instanceof TenantMcpError ? { t: 'ready', openError: toWire(opened) } : { t: 'ready' },
-  );
+  const opened = setup.open === undefined ? undefined : connect(served, setup.open);
+  const openError = opened instanceof TenantMcpError ? toWire(opened) : undefined;
+  send(openError === undefined ? { t: 'ready' } : { t: 'ready', openError });
   return served;
 }
 
