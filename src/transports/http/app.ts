@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { HttpConfig } from '../../config/schema.js';
+import { asTenantMcpError, TenantMcpError } from '../../errors.js';
+import { logAccess, startRecord, type AccessRecord } from './access-log.js';
+import { allowCors, answerPreflight } from './cors.js';
+import { checkBrowserSafety } from './guard.js';
+import { serveMcpPost, type McpEndpointDeps } from './mcp-endpoint.js';
+import { metadataPaths, resourceMetadata, type ResourceMetadata } from './metadata.js';
+import { sendFailure, sendJson, type Challenge } from './wire.js';
+
+/** The health check's path; it carries counters only, never a tenant id. */
+export const HEALTH_PATH = '/healthz';
+
+/** Everything the request handler needs. */
+export interface HttpAppDeps extends McpEndpointDeps {
+  readonly http: HttpConfig;
+  /** Counters for the health check: numbers, never tenant ids. */
+  readonly counters: () => Record<string, unknown>;
+}
+
+type Route = 'mcp' | 'health' | 'metadata' | 'unknown';
+
+const READ_METHODS = 'GET, HEAD';
+
+/**
+ * The HTTP request handler: browser-safety checks first, then the MCP endpoint, the health
+ * check and the protected-resource metadata. It tracks requests in progress so that a stop
+ * can refuse new ones and wait for the rest.
+ */
+export class HttpApp {
+  readonly #deps: HttpAppDeps;
+  readonly #metadata: ResourceMetadata;
+  readonly #metadataPaths: ReadonlySet<string>;
+  readonly #challenge: Challenge;
+  readonly #active = new Set<ServerResponse>();
+  readonly #startedAt = performance.now();
+  #stopping = false;
+  #onIdle: (() => void) | undefined;
+
+  constructor(deps: HttpAppDeps) {
+    this.#deps = deps;
+    this.#metadata = resourceMetadata(deps.http, deps.settings);
+    this.#metadataPaths = metadataPaths(deps.settings);
+    this.#challenge = {
+      resourceMetadataUrl: deps.settings.resourceMetadataUrl,
+      requiredScopes: deps.settings.requiredScopes,
+    };
+  }
+
+  /** Node's request listener. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const record = startRecord(
+      randomUUID(),
+      req.method ?? '',
+      this.#routeOf(req),
+      performance.now(),
+    );
+    res.setHeader('x-request-id', record.requestId);
+    this.#active.add(res);
+    res.once('close', () => this.#finished(record, res));
+    this.#serve(req, res, record).catch((error: unknown) => this.#fail(res, record, error));
+  };
+
+  /** Requests in progress. */
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * Refuses every new request with SERVER_CLOSING from now on and asks clients of requests
+   * in progress to close their connections; resolves once those requests have finished.
+   */
+  stopAccepting(): Promise<void> {
+    this.#stopping = true;
+    for (const res of this.#active) if (!res.headersSent) res.setHeader('connection', 'close');
+    if (this.#active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#onIdle = resolve));
+  }
+
+  async #serve(req: IncomingMessage, res: ServerResponse, record: AccessRecord): Promise<void> {
+    checkBrowserSafety(req, this.#deps.settings);
+    allowCors(req, res, this.#deps.settings);
+    if (record.route === 'health') return this.#health(req, res);
+    if (this.#stopping) throw closing();
+    switch (record.route) {
+      case 'mcp':
+        return this.#mcp(req, res, record);
+      case 'metadata':
+        return this.#readOnly(req, res, () => sendJson(res, 200, this.#metadata));
+      case 'unknown':
+        throw new TenantMcpError('NOT_FOUND', 'no such endpoint');
+    }
+  }
+
+  async #mcp(req: IncomingMessage, res: ServerResponse, record: AccessRecord): Promise<void> {
+    if (req.method === 'POST') return serveMcpPost(req, res, record, this.#deps);
+    if (req.method === 'OPTIONS') return answerPreflight(res, 'POST');
+    // Stateless: no stream to resume (GET) and no session to end (DELETE).
+    res.setHeader('allow', 'POST');
+    throw new TenantMcpError('METHOD_NOT_ALLOWED', 'this endpoint takes POST only');
+  }
+
+  #health(req: IncomingMessage, res: ServerResponse): void {
+    const body = {
+      status: this.#stopping ? 'stopping' : 'ok',
+      uptimeSeconds: Math.round((performance.now() - this.#startedAt) / 1000),
+      requests: this.#deps.limits.stats(),
+      ...this.#deps.counters(),
+    };
+    this.#readOnly(req, res, () => sendJson(res, this.#stopping ? 503 : 200, body));
+  }
+
+  #readOnly(req: IncomingMessage, res: ServerResponse, send: () => void): void {
+    if (req.method === 'GET' || req.method === 'HEAD') return send();
+    if (req.method === 'OPTIONS') return answerPreflight(res, READ_METHODS);
+    res.setHeader('allow', READ_METHODS);
+    throw new TenantMcpError('METHOD_NOT_ALLOWED', 'this endpoint takes GET only');
+  }
+
+  #fail(res: ServerResponse, record: AccessRecord, error: unknown): void {
+    const known = asTenantMcpError(error);
+    record.code = known.code;
+    sendFailure(res, known, this.#challenge, this.#deps.logger, record.rpcId ?? null);
+  }
+
+  #finished(record: AccessRecord, res: ServerResponse): void {
+    this.#active.delete(res);
+    // Health checks come every few seconds from a balancer: keep them out of the info log.
+    const level = record.route === 'health' ? 'debug' : 'info';
+    logAccess(this.#deps.logger, level, record, res, performance.now());
+    if (this.#stopping && this.#active.size === 0) this.#onIdle?.();
+  }
+
+  #routeOf(req: IncomingMessage): Route {
+    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    if (path === this.#deps.settings.path) return 'mcp';
+    if (path === HEALTH_PATH) return 'health';
+    return this.#metadataPaths.has(path) ? 'metadata' : 'unknown';
+  }
+}
+
+function closing(): TenantMcpError {
+  return new TenantMcpError('SERVER_CLOSING', 'the server is shutting down', {
+    hint: 'try again once the server is back',
+  });
+}

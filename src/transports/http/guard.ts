@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import { TenantMcpError } from '../../errors.js';
+import type { HttpSettings } from './settings.js';
+
+/**
+ * Refuses requests a browser could have been tricked into sending (DNS rebinding, cross-site
+ * pages): the Host must be one this server answers to, and an Origin, when a browser sends
+ * one, must be allowed. Header values are never echoed back.
+ */
+export function checkBrowserSafety(req: IncomingMessage, settings: HttpSettings): void {
+  checkHost(req.headers.host, settings.allowedHosts);
+  checkOrigin(req.headers.origin, settings.allowedOrigins);
+}
+
+/** HOST_REFUSED unless `host` is on the allowlist (compared without regard to case). */
+export function checkHost(host: string | undefined, allowed: ReadonlySet<string>): void {
+  if (host === undefined || !allowed.has(host.toLowerCase())) {
+    throw new TenantMcpError('HOST_REFUSED', 'the Host header names a host this server refuses', {
+      hint: 'add it to http.allowedHosts',
+    });
+  }
+}
+
+/** ORIGIN_REFUSED when an Origin is sent and is not exactly one of the allowed origins. */
+export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): void {
+  if (origin === undefined || allowed.has(origin)) return;
+  throw new TenantMcpError('ORIGIN_REFUSED', 'requests from this Origin are refused', {
+    hint: 'add it to http.allowedOrigins',
+  });
+}

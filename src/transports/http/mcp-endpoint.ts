@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { QueryConfig } from '../../config/schema.js';
+import type { Logger } from '../../log/logger.js';
+import type { TenantContext } from '../../mcp/context.js';
+import { createTenantServer } from '../../mcp/server.js';
+import type { TenantLease } from '../../tenancy/tenant-pool.js';
+import { noteMessages, type AccessRecord } from './access-log.js';
+import { authInfoFor, bearerToken, requireScopes, type TokenVerifier } from './auth.js';
+import { checkPostHeaders, parseRpcBody, readBody, type RpcBody } from './body.js';
+import type { ConcurrencyLimits } from './limits.js';
+import type { HttpSettings } from './settings.js';
+
+/** Where tenants come from: the tenant pool, or anything that lends handles the same way. */
+export interface TenantSource {
+  lease(tenantId: string): TenantLease;
+}
+
+/** What the MCP endpoint needs; built once per server. */
+export interface McpEndpointDeps {
+  readonly settings: HttpSettings;
+  readonly verifier: TokenVerifier;
+  readonly limits: ConcurrencyLimits;
+  readonly tenants: TenantSource;
+  readonly queryLimits: QueryConfig;
+  readonly logger: Logger;
+}
+
+/**
+ * Serves one POST to the MCP endpoint. The tenant comes from this request's token alone;
+ * the slot, the tenant lease and the MCP server built for the request are all given back
+ * when the response finishes or the connection closes. Throws TenantMcpError for refusals
+ * made before the MCP server takes over; `record` says how far the request got.
+ */
+export async function serveMcpPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  record: AccessRecord,
+  deps: McpEndpointDeps,
+): Promise<void> {
+  const token = bearerToken(req.headers.authorization);
+  const verified = await deps.verifier.verify(token);
+  record.tenant = verified.tenantId;
+  requireScopes(verified, deps.settings.requiredScopes);
+  checkPostHeaders(req);
+
+  res.once('close', deps.limits.acquire(verified.tenantId));
+  const body = parseRpcBody(await readBody(req, deps.settings.maxBodyBytes));
+  noteMessages(record, body.messages);
+
+  const lease = deps.tenants.lease(verified.tenantId);
+  res.once('close', lease.release);
+  const servedUntil = deps.verifier.servedUntil(verified);
+  const ctx = contextFor(lease, servedUntil, record.requestId, deps);
+  await answer(req, res, body, ctx, authInfoFor(token, verified, servedUntil));
+}
+
+function contextFor(
+  lease: TenantLease,
+  servedUntil: number,
+  requestId: string,
+  deps: McpEndpointDeps,
+): TenantContext {
+  const { tenantId, db, queries } = lease.handle;
+  return {
+    tenantId,
+    expiresAt: servedUntil,
+    db,
+    queries,
+    limits: deps.queryLimits,
+    // `reqId`, not `requestId`: the tool layer logs the JSON-RPC id under that name.
+    logger: deps.logger.child({ tenant: tenantId, reqId: requestId }),
+  };
+}
+
+/**
+ * A stateless exchange: a new server and transport for this request only (the SDK refuses a
+ * reused stateless transport). Closing the server when the response closes aborts any handler
+ * still running, so a client that hangs up also stops its query.
+ */
+async function answer(
+  req: IncomingMessage & { auth?: AuthInfo },
+  res: ServerResponse,
+  body: RpcBody,
+  ctx: TenantContext,
+  authInfo: AuthInfo,
+): Promise<void> {
+  const server = createTenantServer(ctx);
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
+  res.once('close', () => void server.close());
+  await server.connect(transport);
+  req.auth = authInfo;
+  await transport.handleRequest(req, res, body.json);
+}

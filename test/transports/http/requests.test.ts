@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MCP_HEADERS,
+  NORTHWIND,
+  SAKURA,
+  queryCall,
+  startFixture,
+  type Answer,
+  type HttpFixture,
+} from './fixture.js';
+
+// What reaches the server before any tenant does: Host and Origin checks, body limits and
+// shapes, methods, the health check and unknown paths.
+
+const APP_ORIGIN = 'https://app.example.com';
+const MAX_BODY = 2048;
+
+let fixture: HttpFixture;
+let token: string;
+
+beforeAll(async () => {
+  fixture = await startFixture({ allowedOrigins: [APP_ORIGIN], maxBodyBytes: MAX_BODY });
+  token = await fixture.token();
+});
+
+afterAll(() => fixture.close());
+
+const LIST = { jsonrpc: '2.0', id: 3, method: 'tools/list' };
+
+function post(body: string, headers: Record<string, string> = {}, chunked = false) {
+  return fixture.send({
+    method: 'POST',
+    headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers },
+    body,
+    chunked,
+  });
+}
+
+function errorOf(answer: Answer): { code: number; message: string; data: { code: string } } {
+  return (answer.json as { error: { code: number; message: string; data: { code: string } } })
+    .error;
+}
+
+describe('the Host check', () => {
+  it('refuses a Host that is not on the list with 403 HOST_REFUSED', async () => {
+    const answer = await post(JSON.stringify(LIST), { host: 'evil.example:80' });
+    expect(answer.status).toBe(403);
+    expect(errorOf(answer).data.code).toBe('HOST_REFUSED');
+    expect(answer.text).not.toContain('evil.example');
+  });
+
+  it('refuses a bad Host even on the health check', async () => {
+    const answer = await fixture.send({ path: '/healthz', headers: { host: 'rebound.example' } });
+    expect(answer.status).toBe(403);
+  });
+
+  it.each(['localhost', 'LOCALHOST', '[::1]', '127.0.0.1'])(
+    'accepts the loopback name %s',
+    async (host) => {
+      const port = fixture.service.port;
+      for (const value of [host, `${host}:${port}`]) {
+        const answer = await post(JSON.stringify(LIST), { host: value });
+        expect(answer.status).toBe(200);
+      }
+    },
+  );
+});
+
+describe('the Origin check', () => {
+  it('refuses an Origin that is not allowed with 403 ORIGIN_REFUSED', async () => {
+    const answer = await post(JSON.stringify(LIST), { origin: 'https://evil.example' });
+    expect(answer.status).toBe(403);
+    expect(errorOf(answer).data.code).toBe('ORIGIN_REFUSED');
+  });
+
+  it('refuses the opaque origin null', async () => {
+    const answer = await post(JSON.stringify(LIST), { origin: 'null' });
+    expect(answer.status).toBe(403);
+  });
+
+  it('serves an allowed Origin and lets it read the answer', async () => {
+    const answer = await post(JSON.stringify(LIST), { origin: APP_ORIGIN });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBe(APP_ORIGIN);
+    expect(answer.headers['access-control-expose-headers']).toContain('WWW-Authenticate');
+  });
+
+  it("answers an allowed Origin's preflight with the methods and headers MCP needs", async () => {
+    const answer = await fixture.send({
+      method: 'OPTIONS',
+      headers: { origin: APP_ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(answer.status).toBe(204);
+    expect(answer.headers['access-control-allow-methods']).toBe('POST');
+    expect(answer.headers['access-control-allow-headers']).toContain('Authorization');
+  });
+
+  it('serves a request without an Origin and adds no CORS header', async () => {
+    const answer = await post(JSON.stringify(LIST));
+    expect(answer.status).toBe(200);
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('the request body', () => {
+  it('answers JSON that does not parse with 400 and JSON-RPC -32700', async () => {
+    const answer = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).code).toBe(-32700);
+    expect(errorOf(answer).data.code).toBe('REQUEST_PARSE_ERROR');
+    expect((answer.json as { id: unknown }).id).toBeNull();
+  });
+
+  it.each([
+    ['an object that is not JSON-RPC', '{"hello": "world"}'],
+    ['an empty batch', '[]'],
+    ['a number', '42'],
+  ])('answers %s with 400 and JSON-RPC -32600', async (_, body) => {
+    const answer = await post(body);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).code).toBe(-32600);
+    expect(errorOf(answer).data.code).toBe('REQUEST_INVALID');
+  });
+
+  it('refuses a body whose Content-Length is over the limit with 413', async () => {
+    const answer = await post(JSON.stringify(queryCall(`SELECT '${'x'.repeat(MAX_BODY)}'`)));
+    expect(answer.status).toBe(413);
+    expect(errorOf(answer).data.code).toBe('REQUEST_TOO_LARGE');
+    expect(answer.headers.connection).toBe('close');
+  });
+
+  it('refuses a chunked body once it grows over the limit with 413', async () => {
+    const body = JSON.stringify(queryCall(`SELECT '${'y'.repeat(MAX_BODY)}'`));
+    const answer = await post(body, {}, true);
+    expect(answer.status).toBe(413);
+    expect(errorOf(answer).data.code).toBe('REQUEST_TOO_LARGE');
+  });
+
+  it('serves a body just under the limit', async () => {
+    const padding = 'z'.repeat(MAX_BODY - 200);
+    const answer = await post(JSON.stringify(queryCall(`SELECT length('${padding}') AS n`)));
+    expect(answer.status).toBe(200);
+  });
+
+  it('refuses a body that is not application/json with 415', async () => {
+    const answer = await post(JSON.stringify(LIST), { 'content-type': 'text/plain' });
+    expect(answer.status).toBe(415);
+    expect(errorOf(answer).data.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a client that does not accept an event stream with 406', async () => {
+    const answer = await post(JSON.stringify(LIST), { accept: 'application/json' });
+    expect(answer.status).toBe(406);
+    expect(errorOf(answer).data.code).toBe('NOT_ACCEPTABLE');
+  });
+
+  it('echoes the id of a lone request in an error answer', async () => {
+    const answer = await post(JSON.stringify(LIST), { 'content-type': 'text/plain' });
+    expect((answer.json as { id: unknown }).id).toBeNull();
+    const refused = await fixture.rpc(
+      { ...LIST, id: 'abc' },
+      await fixture.token({ tenant: 'no-such-tenant' }),
+    );
+    expect(refused.status).toBe(403);
+    expect(errorOf(refused).data.code).toBe('TENANT_NOT_FOUND');
+    expect((refused.json as { id: unknown }).id).toBe('abc');
+  });
+});
+
+describe('methods and paths', () => {
+  it.each(['GET', 'DELETE', 'PUT'])(
+    'answers %s on the MCP endpoint with 405 Allow: POST',
+    async (method) => {
+      const answer = await fixture.send({
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      });
+      expect(answer.status).toBe(405);
+      expect(answer.headers.allow).toBe('POST');
+      expect(errorOf(answer).data.code).toBe('METHOD_NOT_ALLOWED');
+    },
+  );
+
+  it('answers an unknown path with 404', async () => {
+    const answer = await fixture.send({ path: '/mcp/extra' });
+    expect(answer.status).toBe(404);
+    expect(errorOf(answer).data.code).toBe('NOT_FOUND');
+  });
+
+  it('answers a notification with 202 and no body', async () => {
+    const answer = await post(
+      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    );
+    expect(answer.status).toBe(202);
+    expect(answer.text).toBe('');
+  });
+
+  it('gives every answer its own request id', async () => {
+    const [a, b] = await Promise.all([
+      post(JSON.stringify(LIST)),
+      fixture.send({ path: '/nowhere' }),
+    ]);
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+});
+
+describe('the health check', () => {
+  it('answers 200 with counters and no tenant id, after both tenants were served', async () => {
+    await fixture.rpc(LIST, await fixture.token({ tenant: NORTHWIND }));
+    await fixture.rpc(LIST, await fixture.token({ tenant: SAKURA }));
+
+    const answer = await fixture.send({ path: '/healthz' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({
+      status: 'ok',
+      requests: { active: 0 },
+      tenants: { open: 2 },
+      queries: { workers: 2 },
+    });
+    expect(answer.text).not.toContain(NORTHWIND);
+    expect(answer.text).not.toContain(SAKURA);
+    expect(answer.text).not.toContain(fixture.root.root);
+  });
+
+  it('needs no token', async () => {
+    const answer = await fixture.send({ path: '/healthz' });
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('error answers', () => {
+  it('carry no stack trace and no server path', async () => {
+    const answers = await Promise.all([
+      post('{'),
+      post('[1]'),
+      fixture.send({ path: '/x' }),
+      fixture.rpc(LIST, await fixture.token({ tenant: 'missing-tenant' })),
+    ]);
+    for (const answer of answers) {
+      expect(answer.text).not.toMatch(/\bat .+:\d+:\d+/);
+      expect(answer.text).not.toContain(fixture.root.root);
+      expect(answer.text).not.toContain('/tenants/');
+    }
+  });
+});
