@@ -1,13 +1,20 @@
 import { parseArgs } from 'node:util';
 import { TenantMcpError } from '../errors.js';
 
-export const HELP = `tenant-mcp: serve one coaching tenant's SQLite file to an AI assistant, read-only.
+export const HELP = `tenant-mcp: serve coaching tenants' SQLite files to AI assistants, read-only.
 
 Usage:
   tenant-mcp [serve] [--config PATH] [--token-file PATH]
       Serve over stdio (for Claude Desktop, MCP Inspector, scripts). The tenant token is read
       from --token-file or the TENANT_MCP_TOKEN environment variable. The tenant's pm_ schema
       is migrated before the first message is answered (migrations.onStartup).
+  tenant-mcp serve --http [--config PATH]
+      Serve every tenant under the data root over Streamable HTTP, stateless, on http.host and
+      http.port at http.path (default http://127.0.0.1:3100/mcp). Each request carries
+      Authorization: Bearer <token>, and its token alone names the tenant. Also serves
+      GET /healthz and the OAuth protected-resource metadata. Every tenant is migrated before
+      listening (migrations.onStartup), and each again when first opened
+      (migrations.onFirstUse). SIGTERM lets requests in progress finish (http.shutdownGraceMs).
   tenant-mcp migrate [--config PATH] [--tenant ID] [--status] [--dry-run] [--json]
       Migrate the pm_ schema of every tenant under the data root, or of one tenant.
       --status lists applied, pending and drifted migrations; --dry-run changes nothing.
@@ -19,10 +26,11 @@ Usage:
 
 Options:
   --config PATH      config file (default: ./mcp.config.json)
-  --token-file PATH  file holding the tenant token (instead of TENANT_MCP_TOKEN)
+  --token-file PATH  file holding the tenant token (instead of TENANT_MCP_TOKEN); stdio only
+  --http             serve over Streamable HTTP instead of stdio (see the http config keys)
 
 Environment:
-  TENANT_MCP_TOKEN   the tenant token (a JWT) in stdio mode
+  TENANT_MCP_TOKEN   the tenant token (a JWT) in stdio mode (ignored by serve --http)
   TENANT_MCP_CONFIG  config file path when --config is not given
   The HMAC secret is read from the variable the config names in auth.secretEnv.
 
@@ -34,6 +42,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'version' }
   | { name: 'serve'; config: string | undefined; tokenFile: string | undefined }
+  | { name: 'serve-http'; config: string | undefined }
   | {
       name: 'migrate';
       config: string | undefined;
@@ -52,6 +61,7 @@ export type Command =
 const OPTIONS = {
   config: { type: 'string' },
   'token-file': { type: 'string' },
+  http: { type: 'boolean' },
   tenant: { type: 'string' },
   status: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
@@ -63,7 +73,7 @@ const OPTIONS = {
 } as const;
 
 const ALLOWED: Record<string, readonly string[]> = {
-  serve: ['config', 'token-file'],
+  serve: ['config', 'token-file', 'http'],
   migrate: ['config', 'tenant', 'status', 'dry-run', 'json'],
   demo: ['config', 'root', 'seed'],
 };
@@ -111,6 +121,11 @@ function buildCommand(name: string, v: Values): Command {
     };
   }
   if (name === 'demo') return { name, config: v.config, root: v.root, seed: parseSeed(v.seed) };
+  if (v.http) {
+    // Over HTTP every request brings its own token; one from a file would name no tenant.
+    if (v['token-file'] !== undefined) throw usage('option --token-file does not apply to --http');
+    return { name: 'serve-http', config: v.config };
+  }
   return { name: 'serve', config: v.config, tokenFile: v['token-file'] };
 }
 

@@ -30,6 +30,10 @@ async function dispatch(io: Io): Promise<number> {
       const { serveStdio } = await import('./commands/serve.js');
       return serveStdio(await configFor(command.config, io), command.tokenFile, io);
     }
+    case 'serve-http': {
+      const { serveHttp } = await import('./commands/serve-http.js');
+      return serveHttp(await configFor(command.config, io), io);
+    }
     case 'migrate': {
       const { runMigrate } = await import('./commands/migrate.js');
       return runMigrate(await configFor(command.config, io), command, io);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../src/cli/args.js';
+import { HELP, parseCommand } from '../../src/cli/args.js';
 import { failure } from '../support/failure.js';
 
 describe('parseCommand', () => {
@@ -21,6 +21,31 @@ describe('parseCommand', () => {
       config: undefined,
       tokenFile: 't.jwt',
     });
+  });
+
+  it('reads serve --http with a config as the HTTP server', () => {
+    expect(parseCommand(['serve', '--http', '--config', 'x.json'])).toEqual({
+      name: 'serve-http',
+      config: 'x.json',
+    });
+  });
+
+  it('reads --http alone as serving over HTTP', () => {
+    expect(parseCommand(['--http'])).toEqual({ name: 'serve-http', config: undefined });
+  });
+
+  it('refuses --token-file with --http: each HTTP request brings its own token', () => {
+    const error = failure(() => parseCommand(['serve', '--http', '--token-file', 't.jwt']));
+
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toContain('--token-file does not apply to --http');
+  });
+
+  it('refuses --http on another command with USAGE', () => {
+    const error = failure(() => parseCommand(['migrate', '--http']));
+
+    expect(error.code).toBe('USAGE');
+    expect(error.message).toContain('option --http does not apply to migrate');
   });
 
   it('reads migrate --tenant --status --json', () => {
@@ -115,5 +140,13 @@ describe('parseCommand', () => {
 
   it('points every usage error at --help', () => {
     expect(failure(() => parseCommand(['start'])).message).toContain('see tenant-mcp --help');
+  });
+});
+
+describe('HELP', () => {
+  it('documents serve --http and where its settings live', () => {
+    expect(HELP).toContain('tenant-mcp serve --http [--config PATH]');
+    expect(HELP).toContain('http.shutdownGraceMs');
+    expect(HELP).toContain('--http ');
   });
 });

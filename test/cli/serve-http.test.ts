@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintDemoToken } from '../../src/demo/tokens.js';
+import {
+  AUDIENCE,
+  BIN,
+  ISSUER,
+  MIGRATIONS_DIR,
+  SECRET_ENV,
+  buildTestRoot,
+  type TestRoot,
+} from '../support/demo-root.js';
+
+// The built bin as an operator runs it: `serve --http`, one listening line on stderr with the
+// bound port, requests from two tenants, then SIGTERM and exit 0.
+
+let root: TestRoot;
+
+beforeAll(() => {
+  root = buildTestRoot();
+});
+
+afterAll(() => root.remove());
+
+function writeConfig(http: Record<string, unknown>): string {
+  const file = join(root.root, `http-${Object.keys(http).join('-') || 'default'}.json`);
+  const config = {
+    dataRoot: root.root,
+    auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
+    migrations: { dir: MIGRATIONS_DIR },
+    http: { port: 0, ...http },
+    log: { level: 'info' },
+  };
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+interface Running {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(configFile: string): Running {
+  const child = spawn(process.execPath, [BIN, 'serve', '--http', '--config', configFile], {
+    env: { ...process.env, [SECRET_ENV]: root.secret },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, stderr: () => stderr, exited };
+}
+
+/** The listening line's fields, once the server has written it. */
+async function listening(running: Running): Promise<Record<string, unknown>> {
+  for (;;) {
+    const line = running
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"event":"http_listening"'));
+    if (line !== undefined) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function countUsers(port: number, tenantId: string): Promise<unknown> {
+  const token = await mintDemoToken({
+    secret: root.secret,
+    tenantId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ttlSeconds: 600,
+  });
+  const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'query', arguments: { sql: 'SELECT count(*) FROM users' } },
+    }),
+  });
+  const body = (await response.json()) as { result: { structuredContent: { rows: unknown[][] } } };
+  return body.result.structuredContent.rows[0]?.[0];
+}
+
+describe('tenant-mcp serve --http', () => {
+  it('logs the bound port, serves both tenants, and exits 0 on SIGTERM', async () => {
+    const running = start(writeConfig({}));
+    try {
+      const line = await listening(running);
+      expect(line).toMatchObject({ level: 30, host: '127.0.0.1', path: '/mcp' });
+      const port = line.port as number;
+      expect(port).toBeGreaterThan(0);
+
+      const counts = [
+        await countUsers(port, 'northwind-coaching'),
+        await countUsers(port, 'sakura-mentors'),
+      ];
+      expect(counts.every((n) => typeof n === 'number' && n > 0)).toBe(true);
+
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(0);
+      expect(running.stderr()).toContain('"event":"http_stopped"');
+      expect(running.stderr()).not.toContain(root.secret);
+    } finally {
+      running.child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to bind beyond loopback without allowedHosts: exit 2, one line naming the key', async () => {
+    const running = start(writeConfig({ host: '0.0.0.0', resourceUrl: 'https://m.example/mcp' }));
+    expect(await running.exited).toBe(2);
+    expect(running.stderr()).toContain('CONFIG_INVALID: http.allowedHosts is required');
+  });
+});
