@@ -41,6 +41,8 @@ export function checkPostHeaders(req: IncomingMessage): void {
  */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   if (Number(req.headers['content-length']) > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  // Its 'close' has been and gone: waiting for 'end' would wait for ever.
+  if (req.destroyed) return Promise.reject(cutShort());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

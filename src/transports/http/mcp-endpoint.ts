@@ -45,15 +45,24 @@ export async function serveMcpPost(
   requireScopes(verified, deps.settings.requiredScopes);
   checkPostHeaders(req);
 
-  res.once('close', deps.limits.acquire(verified.tenantId));
+  afterResponse(res, deps.limits.acquire(verified.tenantId));
   const body = parseRpcBody(await readBody(req, deps.settings.maxBodyBytes));
   noteMessages(record, body.messages);
 
   const lease = deps.tenants.lease(verified.tenantId);
-  res.once('close', lease.release);
+  afterResponse(res, lease.release);
   const servedUntil = deps.verifier.servedUntil(verified);
   const ctx = contextFor(lease, servedUntil, record.requestId, deps);
   await answer(req, res, body, ctx, authInfoFor(token, verified, servedUntil));
+}
+
+/**
+ * Runs `release` once the response is finished or its connection closed, and at once if that
+ * has already happened: a client may hang up while its token is checked or its body read.
+ */
+export function afterResponse(res: ServerResponse, release: () => void): void {
+  if (res.closed) release();
+  else res.once('close', release);
 }
 
 function contextFor(
@@ -91,7 +100,7 @@ async function answer(
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
-  res.once('close', () => void server.close());
+  afterResponse(res, () => void server.close());
   await server.connect(transport);
   req.auth = authInfo;
   await transport.handleRequest(req, res, body.json);

@@ -141,7 +141,7 @@ describe('the cap on requests in progress', () => {
 });
 
 describe('a client that hangs up during a call', () => {
-  it('stops its query: the worker and the slot are free long before the time limit', async () => {
+  it('stops its query: the worker, the slot and the lease are free long before the time limit', async () => {
     // The limit is longer than the test may run: only the hang-up can free the worker in time.
     const body = JSON.stringify(queryCall(ENDLESS_SQL, { timeoutMs: 30_000 }));
     const outgoing = request({
@@ -163,9 +163,38 @@ describe('a client that hangs up during a call', () => {
 
     await waitForHealth(
       fixture,
-      (h) => activeRequests(h) === 0 && (h.queries as { busy: number }).busy === 0,
+      (h) =>
+        activeRequests(h) === 0 &&
+        (h.queries as { busy: number }).busy === 0 &&
+        (h.tenants as { leased: number }).leased === 0,
     );
     const next = await fixture.rpc(queryCall('SELECT 3 AS n'), await fixture.token());
     expect(toolResult(next).structuredContent).toMatchObject({ rows: [[3]] });
+  });
+});
+
+describe('a client that hangs up during its upload', () => {
+  it('gives back its slot, and its tenant is served again', async () => {
+    const outgoing = request({
+      host: '127.0.0.1',
+      port: fixture.service.port,
+      method: 'POST',
+      path: '/mcp',
+      headers: {
+        ...MCP_HEADERS,
+        host: `127.0.0.1:${fixture.service.port}`,
+        authorization: `Bearer ${await fixture.token()}`,
+        'transfer-encoding': 'chunked',
+      },
+    });
+    outgoing.on('error', () => undefined);
+    outgoing.write('{"jsonrpc": "2.0", ');
+    await waitForHealth(fixture, (h) => activeRequests(h) === 1);
+
+    outgoing.destroy();
+
+    await waitForHealth(fixture, (h) => activeRequests(h) === 0);
+    const next = await fixture.rpc(queryCall('SELECT 4 AS n'), await fixture.token());
+    expect(toolResult(next).structuredContent).toMatchObject({ rows: [[4]] });
   });
 });
