@@ -24,6 +24,32 @@ export function openReadOnly(file: string, tenantId: string): Connection {
   }
 }
 
+// Statements by SQL text, per connection. Far above the few dozen texts our own SQL uses: a
+// bound, so that SQL built from a tenant's table names cannot grow it without end.
+const MAX_CACHED_STATEMENTS = 512;
+const statements = new WeakMap<Connection, Map<string, Database.Statement>>();
+
+/**
+ * Prepares our own SQL once per connection rather than on every call: over HTTP the same
+ * handful of statements run for every request, and preparing them was a sixth of a
+ * work_item call. Only for SQL this server writes, never for model SQL. The statement comes
+ * back with pluck off, whatever its last caller set.
+ */
+export function prepared(db: Connection, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (cache === undefined) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let statement = cache.get(sql);
+  if (statement === undefined) {
+    if (cache.size >= MAX_CACHED_STATEMENTS) cache.clear();
+    statement = db.prepare(sql);
+    cache.set(sql, statement);
+  }
+  return statement.reader ? statement.pluck(false) : statement;
+}
+
 /** The SQLite result code carried by a better-sqlite3 error, if any. */
 export function sqliteCodeOf(error: unknown): string | undefined {
   if (error instanceof Database.SqliteError) return error.code;

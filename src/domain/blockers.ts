@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 import { findProject } from './projects.js';
 import { holder, itemLabel, live } from './sql.js';
 
@@ -34,9 +34,9 @@ export function blockedItems(
 ): BlockedItems {
   const all = options.includeDeleted === true;
   const project = options.project === undefined ? null : findProject(db, options.project, all);
-  const rows = db
-    .prepare(
-      `SELECT ${itemLabel('wp', 'w')} AS key, w.title, w.status, ${holder('wu', 'w.assignee_id')} AS assignee,
+  const rows = prepared(
+    db,
+    `SELECT ${itemLabel('wp', 'w')} AS key, w.title, w.status, ${holder('wu', 'w.assignee_id')} AS assignee,
          ${itemLabel('bp', 'b')} AS bkey, b.title AS btitle, b.status AS bstatus,
          ${holder('bu', 'b.assignee_id')} AS bassignee
        FROM pm_dependencies AS d
@@ -50,8 +50,7 @@ export function blockedItems(
          AND (:project IS NULL OR w.project_id = :project)
          ${live('d', all)} ${live('w', all)} ${live('wp', all)} ${live('b', all)} ${live('bp', all)}
        ORDER BY wp.key, w.item_number, bp.key, b.item_number LIMIT :limit`,
-    )
-    .all({ project: project?.id ?? null, limit: MAX_LINKS + 1 }) as BlockRow[];
+  ).all({ project: project?.id ?? null, limit: MAX_LINKS + 1 }) as BlockRow[];
   const kept = rows.slice(0, MAX_LINKS);
   return {
     items: group(kept),

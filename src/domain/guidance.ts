@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 
 /** The kinds of guidance rows pm_llm_context holds. */
 export const GUIDANCE_TYPES = [
@@ -33,24 +33,24 @@ const TYPE_TITLES: Record<string, string> = {
 /** True when the tenant file has a pm_llm_context table (an older or foreign file may not). */
 export function hasGuidance(db: Connection): boolean {
   return (
-    db
-      .prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pm_llm_context'`)
-      .get() !== undefined
+    prepared(
+      db,
+      `SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'pm_llm_context'`,
+    ).get() !== undefined
   );
 }
 
 /** Live guidance, highest priority first, optionally of one type; none without the table. */
 export function readGuidance(db: Connection, type?: string): GuidanceRow[] {
   if (!hasGuidance(db)) return [];
-  return db
-    .prepare(
-      `SELECT context_type AS type, category, title, content, example_sql AS exampleSql,
+  return prepared(
+    db,
+    `SELECT context_type AS type, category, title, content, example_sql AS exampleSql,
          example_description AS exampleDescription, priority
        FROM pm_llm_context
        WHERE deleted_at IS NULL AND (:type IS NULL OR context_type = :type)
        ORDER BY priority DESC, title, id LIMIT :limit`,
-    )
-    .all({ type: type ?? null, limit: MAX_ROWS }) as GuidanceRow[];
+  ).all({ type: type ?? null, limit: MAX_ROWS }) as GuidanceRow[];
 }
 
 /** The types that have live rows, the highest-priority type first. */

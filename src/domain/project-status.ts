@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
 import { findProject, type ProjectRow } from './projects.js';
 import { actor, iso, live, loggedSeconds, running } from './sql.js';
@@ -74,14 +74,13 @@ interface CountRow {
 }
 
 function itemCounts(db: Connection, project: ProjectRow, all: boolean) {
-  const rows = db
-    .prepare(
-      `SELECT w.status, w.item_type, count(*) AS n,
+  const rows = prepared(
+    db,
+    `SELECT w.status, w.item_type, count(*) AS n,
          SUM(CASE WHEN w.item_type = 'task' THEN w.story_points END) AS points
        FROM pm_work_items AS w WHERE w.project_id = ? ${live('w', all)}
        GROUP BY w.status, w.item_type`,
-    )
-    .all(project.id) as CountRow[];
+  ).all(project.id) as CountRow[];
   const byStatus: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   const byType: Record<string, number> = { epic: 0, story: 0, task: 0 };
   let points = 0;
@@ -114,15 +113,14 @@ function sprintProgress(
 ): SprintProgress | null {
   const sprint = findSprint(db, project, name, all);
   if (!sprint) return null;
-  const progress = db
-    .prepare(
-      `SELECT count(*) AS items, COALESCE(SUM(w.status = 'done'), 0) AS done,
+  const progress = prepared(
+    db,
+    `SELECT count(*) AS items, COALESCE(SUM(w.status = 'done'), 0) AS done,
          COALESCE(SUM(CASE WHEN w.item_type = 'task' THEN w.story_points END), 0) AS points,
          COALESCE(SUM(CASE WHEN w.item_type = 'task' AND w.status = 'done'
            THEN w.story_points END), 0) AS pointsDone
        FROM pm_work_items AS w WHERE w.sprint_id = ? ${live('w', all)}`,
-    )
-    .get(sprint.id) as { items: number; done: number; points: number; pointsDone: number };
+  ).get(sprint.id) as { items: number; done: number; points: number; pointsDone: number };
   const { name: sprintName, goal, status } = sprint;
   const dates = { start: iso(sprint.start_date), end: iso(sprint.end_date) };
   return { name: sprintName, goal, status, ...dates, ...progress };
@@ -143,23 +141,21 @@ export function findSprint(
 }
 
 function activeSprint(db: Connection, project: ProjectRow, all: boolean): SprintRow | undefined {
-  return db
-    .prepare(
-      `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
+  return prepared(
+    db,
+    `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
        WHERE s.project_id = ? AND s.status = 'active' ${live('s', all)}
        ORDER BY s.start_date DESC LIMIT 1`,
-    )
-    .get(project.id) as SprintRow | undefined;
+  ).get(project.id) as SprintRow | undefined;
 }
 
 function namedSprint(db: Connection, project: ProjectRow, name: string, all: boolean): SprintRow {
-  const found = db
-    .prepare(
-      `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
+  const found = prepared(
+    db,
+    `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
        WHERE s.project_id = :project AND s.name = :name COLLATE NOCASE ${live('s', all)}
        ORDER BY s.name = :name DESC, s.start_date DESC LIMIT 1`,
-    )
-    .get({ project: project.id, name }) as SprintRow | undefined;
+  ).get({ project: project.id, name }) as SprintRow | undefined;
   if (found) return found;
   throw new TenantMcpError('NOT_FOUND', `project ${project.key} has no sprint of this name`, {
     hint: 'leave sprint out for the active sprint, or complete the sprint_review prompt',
@@ -167,38 +163,35 @@ function namedSprint(db: Connection, project: ProjectRow, name: string, all: boo
 }
 
 function timeTotals(db: Connection, project: ProjectRow, all: boolean) {
-  return db
-    .prepare(
-      `SELECT COALESCE(SUM(${loggedSeconds('t')}), 0) AS loggedSeconds,
+  return prepared(
+    db,
+    `SELECT COALESCE(SUM(${loggedSeconds('t')}), 0) AS loggedSeconds,
          COALESCE(SUM(${running('t')}), 0) AS runningTimers
        FROM pm_work_items AS w JOIN pm_time_entries AS t ON t.work_item_id = w.id
        WHERE w.project_id = ? ${live('w', all)} ${live('t', all)}`,
-    )
-    .get(project.id) as { loggedSeconds: number; runningTimers: number };
+  ).get(project.id) as { loggedSeconds: number; runningTimers: number };
 }
 
 function blockerCounts(db: Connection, project: ProjectRow, all: boolean) {
-  return db
-    .prepare(
-      `SELECT count(DISTINCT w.id) AS blocked, count(*) AS openBlockers
+  return prepared(
+    db,
+    `SELECT count(DISTINCT w.id) AS blocked, count(*) AS openBlockers
        FROM pm_work_items AS w
        JOIN pm_dependencies AS d ON d.blocked_item_id = w.id AND d.dependency_type = 'blocks'
        JOIN pm_work_items AS b ON b.id = d.blocking_item_id AND b.status <> 'done'
        JOIN pm_projects AS bp ON bp.id = b.project_id
        WHERE w.project_id = ? AND w.status <> 'done'
          ${live('w', all)} ${live('d', all)} ${live('b', all)} ${live('bp', all)}`,
-    )
-    .get(project.id) as { blocked: number; openBlockers: number };
+  ).get(project.id) as { blocked: number; openBlockers: number };
 }
 
 function members(db: Connection, project: ProjectRow): ProjectStatus['members'] {
-  return db
-    .prepare(
-      `SELECT ${actor('u')} AS name, m.role FROM pm_project_members AS m
+  return prepared(
+    db,
+    `SELECT ${actor('u')} AS name, m.role FROM pm_project_members AS m
        LEFT JOIN users AS u ON u.id = m.user_id
        WHERE m.project_id = ?
        ORDER BY CASE m.role WHEN 'admin' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END, name
        LIMIT 200`,
-    )
-    .all(project.id) as ProjectStatus['members'];
+  ).all(project.id) as ProjectStatus['members'];
 }

@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
 import { checkProjectKey } from './keys.js';
 import { live } from './sql.js';
@@ -19,13 +19,12 @@ const MAX_LISTED = 200;
  * A missing or soft-deleted project is PROJECT_NOT_FOUND with the keys that do exist.
  */
 export function findProject(db: Connection, key: string, includeDeleted = false): ProjectRow {
-  const found = db
-    .prepare(
-      `SELECT id, key, title, status, deleted_at FROM pm_projects AS p
+  const found = prepared(
+    db,
+    `SELECT id, key, title, status, deleted_at FROM pm_projects AS p
        WHERE key = :key COLLATE NOCASE ${live('p', includeDeleted)}
        ORDER BY key = :key DESC, key LIMIT 1`,
-    )
-    .get({ key: checkProjectKey(key) }) as ProjectRow | undefined;
+  ).get({ key: checkProjectKey(key) }) as ProjectRow | undefined;
   if (found) return found;
   const known = projectKeys(db).slice(0, 20).join(', ');
   throw new TenantMcpError('PROJECT_NOT_FOUND', 'no project has this key', {
@@ -35,8 +34,7 @@ export function findProject(db: Connection, key: string, includeDeleted = false)
 
 /** Keys of the live projects, in order. */
 export function projectKeys(db: Connection): string[] {
-  return db
-    .prepare(`SELECT key FROM pm_projects WHERE deleted_at IS NULL ORDER BY key LIMIT ?`)
+  return prepared(db, `SELECT key FROM pm_projects WHERE deleted_at IS NULL ORDER BY key LIMIT ?`)
     .pluck()
     .all(MAX_LISTED) as string[];
 }
@@ -46,8 +44,7 @@ export function sprintNames(db: Connection, project: ProjectRow | null): string[
   const sql = `SELECT name FROM pm_sprints
      WHERE deleted_at IS NULL AND (:project IS NULL OR project_id = :project)
      ORDER BY start_date DESC, name LIMIT :limit`;
-  return db
-    .prepare(sql)
+  return prepared(db, sql)
     .pluck()
     .all({ project: project?.id ?? null, limit: MAX_LISTED }) as string[];
 }

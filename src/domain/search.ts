@@ -1,4 +1,4 @@
-import { quoteIdentifier, type Connection } from '../db/open.js';
+import { quoteIdentifier, type Connection, prepared } from '../db/open.js';
 import { TenantMcpError, hasCode } from '../errors.js';
 import type { Cell } from '../query/encode.js';
 import type { QueryRequest, QueryResult } from '../query/run.js';
@@ -251,8 +251,7 @@ interface FtsPlan {
 
 function ftsSource(db: Connection, t: TableRef, names: Set<string>): FtsPlan | undefined {
   if (t.kind !== 'virtual') return undefined;
-  const sql = db
-    .prepare(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`)
+  const sql = prepared(db, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`)
     .pluck()
     .get(t.name) as string | null | undefined;
   if (!sql || !/\bUSING\s+fts5\s*\(/i.test(sql)) return undefined;

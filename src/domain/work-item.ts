@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
 import { parseItemKey } from './keys.js';
 import { findProject } from './projects.js';
@@ -135,9 +135,9 @@ interface ItemRow {
 function findItem(db: Connection, key: string, all: boolean): ItemRow {
   const parsed = parseItemKey(key);
   const project = findProject(db, parsed.project, all);
-  const row = db
-    .prepare(
-      `SELECT w.id, w.item_type, w.title, w.description, w.status, w.priority, w.story_points,
+  const row = prepared(
+    db,
+    `SELECT w.id, w.item_type, w.title, w.description, w.status, w.priority, w.story_points,
          ${itemLabel('p', 'w')} AS label, p.key AS project, p.title AS project_title,
          ${holder('u', 'w.assignee_id')} AS assignee, s.name AS sprint,
          w.created_at, w.updated_at, w.deleted_at
@@ -145,8 +145,7 @@ function findItem(db: Connection, key: string, all: boolean): ItemRow {
        LEFT JOIN users AS u ON u.id = w.assignee_id
        LEFT JOIN pm_sprints AS s ON s.id = w.sprint_id ${live('s', all)}
        WHERE w.project_id = :project AND w.item_number = :number ${live('w', all)}`,
-    )
-    .get({ project: project.id, number: parsed.number }) as ItemRow | undefined;
+  ).get({ project: project.id, number: parsed.number }) as ItemRow | undefined;
   if (row) return row;
   throw new TenantMcpError('WORK_ITEM_NOT_FOUND', `project ${project.key} has no such item`, {
     hint: 'use search to find an item by words in its title',
@@ -189,9 +188,9 @@ function toRef({ deleted_at, ...ref }: RefRow): ItemRef {
 
 function parentsOf(db: Connection, id: string, all: boolean): ItemRef[] {
   // The chain follows parent_id upwards; the depth cap also stops a cycle in bad data.
-  const rows = db
-    .prepare(
-      `WITH RECURSIVE chain (id, depth) AS (
+  const rows = prepared(
+    db,
+    `WITH RECURSIVE chain (id, depth) AS (
          SELECT w.id, 1 FROM pm_work_items AS c JOIN pm_work_items AS w ON w.id = c.parent_id
          WHERE c.id = :id ${live('w', all)}
          UNION ALL
@@ -203,24 +202,22 @@ function parentsOf(db: Connection, id: string, all: boolean): ItemRef[] {
        SELECT ${REF_COLUMNS} FROM chain
        JOIN pm_work_items AS w ON w.id = chain.id JOIN pm_projects AS p ON p.id = w.project_id
        ORDER BY chain.depth`,
-    )
-    .all({ id, depth: MAX_DEPTH }) as RefRow[];
+  ).all({ id, depth: MAX_DEPTH }) as RefRow[];
   return rows.map(toRef);
 }
 
 type ChildRow = RefRow & { assignee: string | null; points: number | null; total: number };
 
 function childrenOf(db: Connection, id: string, all: boolean) {
-  const rows = db
-    .prepare(
-      `SELECT ${REF_COLUMNS}, ${holder('u', 'w.assignee_id')} AS assignee, w.story_points AS points,
+  const rows = prepared(
+    db,
+    `SELECT ${REF_COLUMNS}, ${holder('u', 'w.assignee_id')} AS assignee, w.story_points AS points,
          count(*) OVER () AS total
        FROM pm_work_items AS w JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = w.assignee_id
        WHERE w.parent_id = :id ${live('w', all)}
        ORDER BY w.position, w.item_number LIMIT :limit`,
-    )
-    .all({ id, limit: MAX_CHILDREN }) as ChildRow[];
+  ).all({ id, limit: MAX_CHILDREN }) as ChildRow[];
   const children = rows.map(({ total: _total, assignee, points, ...ref }) => ({
     ...toRef(ref),
     ...dropNulls({ assignee, points }),
@@ -236,13 +233,12 @@ function linksOf(db: Connection, id: string, all: boolean): ItemLink[] {
      FROM pm_dependencies AS d JOIN pm_work_items AS w ON w.id = d.${other}
      JOIN pm_projects AS p ON p.id = w.project_id
      WHERE d.${mine} = :id ${live('d', all)} ${live('w', all)} ${live('p', all)}`;
-  const rows = db
-    .prepare(
-      `${side('blocked_item_id', 'blocking_item_id', 'blocked_by')}
+  const rows = prepared(
+    db,
+    `${side('blocked_item_id', 'blocking_item_id', 'blocked_by')}
        UNION ALL ${side('blocking_item_id', 'blocked_item_id', 'blocks')}
        ORDER BY rel, pk, n LIMIT :limit`,
-    )
-    .all({ id, limit: MAX_LINKS }) as (Omit<RefRow, 'type'> & {
+  ).all({ id, limit: MAX_LINKS }) as (Omit<RefRow, 'type'> & {
     rel: ItemLink['rel'];
     pk: string;
     n: number;
@@ -257,22 +253,20 @@ function linksOf(db: Connection, id: string, all: boolean): ItemLink[] {
 }
 
 function timeOf(db: Connection, id: string, all: boolean) {
-  const loggedBy = db
-    .prepare(
-      `SELECT ${actor('u')} AS user, SUM(${loggedSeconds('t')}) AS seconds
+  const loggedBy = prepared(
+    db,
+    `SELECT ${actor('u')} AS user, SUM(${loggedSeconds('t')}) AS seconds
        FROM pm_time_entries AS t LEFT JOIN users AS u ON u.id = t.user_id
        WHERE t.work_item_id = :id AND NOT ${running('t')} ${live('t', all)}
        GROUP BY t.user_id ORDER BY seconds DESC, user`,
-    )
-    .all({ id }) as { user: string; seconds: number }[];
-  const timers = db
-    .prepare(
-      `SELECT ${actor('u')} AS user, t.started_at FROM pm_time_entries AS t
+  ).all({ id }) as { user: string; seconds: number }[];
+  const timers = prepared(
+    db,
+    `SELECT ${actor('u')} AS user, t.started_at FROM pm_time_entries AS t
        LEFT JOIN users AS u ON u.id = t.user_id
        WHERE t.work_item_id = :id AND ${running('t')} ${live('t', all)}
        ORDER BY t.started_at LIMIT 50`,
-    )
-    .all({ id }) as { user: string; started_at: number }[];
+  ).all({ id }) as { user: string; started_at: number }[];
   return {
     logged: loggedBy.reduce((sum, r) => sum + r.seconds, 0),
     loggedBy,
@@ -281,15 +275,14 @@ function timeOf(db: Connection, id: string, all: boolean) {
 }
 
 function commentsOf(db: Connection, id: string, limit: number, all: boolean) {
-  const rows = db
-    .prepare(
-      `SELECT c.created_at, ${actor('u')} AS who, c.content, c.deleted_at,
+  const rows = prepared(
+    db,
+    `SELECT c.created_at, ${actor('u')} AS who, c.content, c.deleted_at,
          count(*) OVER () AS total
        FROM pm_comments AS c LEFT JOIN users AS u ON u.id = c.created_by
        WHERE c.work_item_id = :id ${live('c', all)}
        ORDER BY c.created_at DESC, c.id LIMIT :limit`,
-    )
-    .all({ id, limit }) as {
+  ).all({ id, limit }) as {
     created_at: number;
     who: string;
     content: string;
@@ -309,8 +302,10 @@ function commentsOf(db: Connection, id: string, limit: number, all: boolean) {
 
 // With a limit of 0 no row carries the window count, so the total is asked for on its own.
 function countComments(db: Connection, id: string, all: boolean): number {
-  return db
-    .prepare(`SELECT count(*) FROM pm_comments AS c WHERE c.work_item_id = ? ${live('c', all)}`)
+  return prepared(
+    db,
+    `SELECT count(*) FROM pm_comments AS c WHERE c.work_item_id = ? ${live('c', all)}`,
+  )
     .pluck()
     .get(id) as number;
 }
@@ -326,15 +321,14 @@ interface ActivityRow {
 }
 
 function activityOf(db: Connection, id: string, limit: number): Activity[] {
-  const rows = db
-    .prepare(
-      `SELECT a.timestamp, ${actor('u')} AS who, a.action, a.field_name, a.old_value,
+  const rows = prepared(
+    db,
+    `SELECT a.timestamp, ${actor('u')} AS who, a.action, a.field_name, a.old_value,
          a.new_value, a.comment
        FROM pm_activity_log AS a LEFT JOIN users AS u ON u.id = a.user_id
        WHERE a.entity_type = 'work_item' AND a.entity_id = :id
        ORDER BY a.timestamp DESC, a.rowid DESC LIMIT :limit`,
-    )
-    .all({ id, limit }) as ActivityRow[];
+  ).all({ id, limit }) as ActivityRow[];
   return rows.map(toActivity);
 }
 

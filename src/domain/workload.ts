@@ -1,4 +1,4 @@
-import type { Connection } from '../db/open.js';
+import { prepared, type Connection } from '../db/open.js';
 import { findProject } from './projects.js';
 import { actor, iso, itemLabel, live, loggedSeconds, running } from './sql.js';
 
@@ -98,16 +98,15 @@ const IN_SCOPE = (s: Scope) =>
   `(:project IS NULL OR w.project_id = :project) ${live('w', s.all)} ${live('p', s.all)}`;
 
 function openItems(db: Connection, s: Scope) {
-  return db
-    .prepare(
-      `SELECT w.assignee_id AS uid, ${actor('u')} AS name, w.status, count(*) AS n,
+  return prepared(
+    db,
+    `SELECT w.assignee_id AS uid, ${actor('u')} AS name, w.status, count(*) AS n,
          SUM(CASE WHEN w.item_type = 'task' THEN w.story_points END) AS points
        FROM pm_work_items AS w JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = w.assignee_id
        WHERE w.status <> 'done' AND ${IN_SCOPE(s)}
        GROUP BY w.assignee_id, w.status LIMIT 5000`,
-    )
-    .all({ project: s.project }) as (Owned & {
+  ).all({ project: s.project }) as (Owned & {
     status: string;
     n: number;
     points: number | null;
@@ -115,28 +114,26 @@ function openItems(db: Connection, s: Scope) {
 }
 
 function timeSince(db: Connection, s: Scope, since: number) {
-  return db
-    .prepare(
-      `SELECT t.user_id AS uid, ${actor('u')} AS name, SUM(${loggedSeconds('t')}) AS seconds
+  return prepared(
+    db,
+    `SELECT t.user_id AS uid, ${actor('u')} AS name, SUM(${loggedSeconds('t')}) AS seconds
        FROM pm_time_entries AS t JOIN pm_work_items AS w ON w.id = t.work_item_id
        JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = t.user_id
        WHERE t.started_at >= :since AND NOT ${running('t')} AND ${IN_SCOPE(s)} ${live('t', s.all)}
        GROUP BY t.user_id LIMIT 5000`,
-    )
-    .all({ project: s.project, since }) as (Owned & { seconds: number })[];
+  ).all({ project: s.project, since }) as (Owned & { seconds: number })[];
 }
 
 function timers(db: Connection, s: Scope) {
-  return db
-    .prepare(
-      `SELECT t.user_id AS uid, ${actor('u')} AS name, ${itemLabel('p', 'w')} AS key,
+  return prepared(
+    db,
+    `SELECT t.user_id AS uid, ${actor('u')} AS name, ${itemLabel('p', 'w')} AS key,
          t.started_at
        FROM pm_time_entries AS t JOIN pm_work_items AS w ON w.id = t.work_item_id
        JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = t.user_id
        WHERE ${running('t')} AND ${IN_SCOPE(s)} ${live('t', s.all)}
        ORDER BY t.started_at LIMIT 500`,
-    )
-    .all({ project: s.project }) as (Owned & { key: string; started_at: number })[];
+  ).all({ project: s.project }) as (Owned & { key: string; started_at: number })[];
 }

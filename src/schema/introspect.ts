@@ -1,5 +1,5 @@
 import { TenantMcpError } from '../errors.js';
-import { quoteIdentifier, type Connection } from '../db/open.js';
+import { quoteIdentifier, type Connection, prepared } from '../db/open.js';
 
 export type TableKind = 'table' | 'view' | 'virtual';
 export type TableGroup = 'platform' | 'pm';
@@ -80,21 +80,20 @@ export function describeTable(db: Connection, name: string): TableDetail {
     columns: columnsOf(db, row.name),
     foreignKeys: foreignKeysOf(db, row.name),
     indexes: indexesOf(db, row.name),
-    sql: db.prepare('SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(row.name) as
+    sql: prepared(db, 'SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(row.name) as
       string | null,
   };
 }
 
 function visibleTables(db: Connection): TableListRow[] {
   // pragma_table_list marks FTS and R-tree internals as 'shadow', so they are dropped here.
-  const rows = db
-    .prepare(
-      `SELECT name, type FROM pragma_table_list
+  const rows = prepared(
+    db,
+    `SELECT name, type FROM pragma_table_list
        WHERE schema = 'main' AND type IN ('table', 'view', 'virtual')
          AND substr(name, 1, 7) <> 'sqlite_'
        ORDER BY name`,
-    )
-    .all() as TableListRow[];
+  ).all() as TableListRow[];
   return rows;
 }
 
@@ -124,15 +123,14 @@ function summarize(db: Connection, row: TableListRow): TableSummary {
 function countRows(db: Connection, name: string, kind: TableKind): number | null {
   if (kind !== 'table') return null;
   // The name comes from sqlite_schema, never from a client, and is quoted.
-  return db
-    .prepare(`SELECT count(*) FROM main.${quoteIdentifier(name)}`)
+  return prepared(db, `SELECT count(*) FROM main.${quoteIdentifier(name)}`)
     .pluck()
     .get() as number;
 }
 
 /** Visible columns of a table or view, generated ones included and marked. */
 export function columnsOf(db: Connection, table: string): ColumnInfo[] {
-  const rows = db.prepare('SELECT * FROM pragma_table_xinfo(?)').all(table) as {
+  const rows = prepared(db, 'SELECT * FROM pragma_table_xinfo(?)').all(table) as {
     name: string;
     type: string;
     notnull: number;
@@ -154,9 +152,9 @@ export function columnsOf(db: Connection, table: string): ColumnInfo[] {
 
 /** Foreign keys of a table, one entry per key with its columns in order. */
 export function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
-  const rows = db
-    .prepare('SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq')
-    .all(table) as {
+  const rows = prepared(db, 'SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(
+    table,
+  ) as {
     id: number;
     table: string;
     from: string;
@@ -181,14 +179,14 @@ export function foreignKeysOf(db: Connection, table: string): ForeignKeyInfo[] {
 }
 
 function indexesOf(db: Connection, table: string): IndexInfo[] {
-  const list = db
-    .prepare('SELECT name, "unique", partial FROM pragma_index_list(?)')
-    .all(table) as {
+  const list = prepared(db, 'SELECT name, "unique", partial FROM pragma_index_list(?)').all(
+    table,
+  ) as {
     name: string;
     unique: number;
     partial: number;
   }[];
-  const columns = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
+  const columns = prepared(db, 'SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
   return list.map((i) => ({
     name: i.name,
     unique: i.unique === 1,
