@@ -6,7 +6,7 @@ import type { Io } from '../io.js';
 
 /** Serves every tenant over Streamable HTTP until a stop signal; 0 once stopped cleanly. */
 export async function serveHttp(config: Config, io: Io): Promise<number> {
-  const logger = createLogger(config.log.level);
+  const logger = createLogger(config.log.level, { buffered: true });
   const key = loadVerificationKey(config.auth, io.env);
   const service = await startHttpService(config, { key, logger });
   io.onStopSignal(() => void service.stop());

@@ -3,13 +3,12 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { QueryConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
-import type { TenantContext } from '../../mcp/context.js';
-import { createTenantServer } from '../../mcp/server.js';
-import type { TenantLease } from '../../tenancy/tenant-pool.js';
+import type { TenantHandle, TenantLease } from '../../tenancy/tenant-pool.js';
 import { noteMessages, type AccessRecord } from './access-log.js';
 import { authInfoFor, bearerToken, requireScopes, type TokenVerifier } from './auth.js';
 import { checkPostHeaders, parseRpcBody, readBody, type RpcBody } from './body.js';
 import type { ConcurrencyLimits } from './limits.js';
+import { lendServer, returnServer, type TenantServer } from './server-reuse.js';
 import type { HttpSettings } from './settings.js';
 
 /** Where tenants come from: the tenant pool, or anything that lends handles the same way. */
@@ -52,8 +51,12 @@ export async function serveMcpPost(
   const lease = deps.tenants.lease(verified.tenantId);
   afterResponse(res, lease.release);
   const servedUntil = deps.verifier.servedUntil(verified);
-  const ctx = contextFor(lease, servedUntil, record.requestId, deps);
-  await answer(req, res, body, ctx, authInfoFor(token, verified, servedUntil));
+  const lent = lendServer(lease.handle, deps.queryLimits, {
+    expiresAt: servedUntil,
+    // `reqId`, not `requestId`: the tool layer logs the JSON-RPC id under that name.
+    logger: deps.logger.child({ tenant: verified.tenantId, reqId: record.requestId }),
+  });
+  await answer(req, res, body, lease.handle, lent, authInfoFor(token, verified, servedUntil));
 }
 
 /**
@@ -65,43 +68,28 @@ export function afterResponse(res: ServerResponse, release: () => void): void {
   else res.once('close', release);
 }
 
-function contextFor(
-  lease: TenantLease,
-  servedUntil: number,
-  requestId: string,
-  deps: McpEndpointDeps,
-): TenantContext {
-  const { tenantId, db, queries } = lease.handle;
-  return {
-    tenantId,
-    expiresAt: servedUntil,
-    db,
-    queries,
-    limits: deps.queryLimits,
-    // `reqId`, not `requestId`: the tool layer logs the JSON-RPC id under that name.
-    logger: deps.logger.child({ tenant: tenantId, reqId: requestId }),
-  };
-}
-
 /**
- * A stateless exchange: a new server and transport for this request only (the SDK refuses a
- * reused stateless transport). Closing the server when the response closes aborts any handler
- * still running, so a client that hangs up also stops its query.
+ * A stateless exchange: a new transport for this request only (the SDK refuses a reused
+ * stateless transport) on a server lent for this request. Closing the server when the
+ * response closes aborts any handler still running, so a client that hangs up also stops its
+ * query; only then does the server go back to the tenant's idle ones.
  */
 async function answer(
   req: IncomingMessage & { auth?: AuthInfo },
   res: ServerResponse,
   body: RpcBody,
-  ctx: TenantContext,
+  handle: TenantHandle,
+  lent: TenantServer,
   authInfo: AuthInfo,
 ): Promise<void> {
-  const server = createTenantServer(ctx);
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
   });
-  afterResponse(res, () => void server.close());
-  await server.connect(transport);
+  await lent.server.connect(transport);
+  // Only once connected: a server given back while connect() was still running could be lent
+  // again with this request's transport attached.
+  afterResponse(res, () => void returnServer(handle, lent).catch(() => undefined));
   req.auth = authInfo;
   await transport.handleRequest(req, res, body.json);
 }

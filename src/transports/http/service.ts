@@ -84,6 +84,8 @@ export async function startHttpService(
   server.on('request', app.handle);
   const { host, path } = config.http;
   logger.info({ event: 'http_listening', host, port, path }, 'listening');
+  // Operators and scripts wait for this line (it carries the port); a buffered log must not hold it.
+  logger.flush();
   return serviceFor({ server, port, app, tenants, queries }, settings, config, logger);
 }
 
@@ -143,6 +145,7 @@ async function shutdown(parts: Parts, graceMs: number, logger: Logger): Promise<
   await tenants.close();
   await queries.close();
   logger.info({ event: 'http_stopped' }, 'stopped');
+  logger.flush();
 }
 
 /** True when `work` settles within `graceMs`, false when the grace runs out first. */
