@@ -10,6 +10,7 @@ import { buildDemoRoot } from '../demo/build.js';
 import { mintDemoToken } from '../demo/tokens.js';
 import { silentLogger } from '../log/logger.js';
 import { benchColdStart } from './cold-start.js';
+import { benchHttpLoad } from './http-load.js';
 import { benchMigrations } from './migrations.js';
 import { benchQueries } from './queries.js';
 import { benchSurface } from './surface.js';
@@ -46,6 +47,7 @@ try {
   await benchQueries(target, print);
   await benchSurface(target, print);
   benchMigrations(repo, print);
+  await benchHttpLoad({ repo, scratch }, print);
 } finally {
   rmSync(scratch, { recursive: true, force: true });
 }
