@@ -7,9 +7,8 @@ import type { Logger } from '../log/logger.js';
 // Pauses after SQLite's own busy timeout ran out, before trying again; then TENANT_BUSY.
 const BUSY_BACKOFF_MS = [50, 150, 400];
 
-// Every attempt gets an equal share of busyTimeoutMs, so that with the retries the whole
-// wait stays near the configured figure instead of a multiple of it.
-const ATTEMPTS = BUSY_BACKOFF_MS.length + 1;
+/** The most (and the default number of) busy retries a migration run makes. */
+export const MAX_BUSY_RETRIES = BUSY_BACKOFF_MS.length;
 
 // better-sqlite3 refuses a larger timeout (it is a signed 32-bit millisecond count).
 const MAX_TIMEOUT_MS = 0x7fffffff;
@@ -17,15 +16,24 @@ const MAX_TIMEOUT_MS = 0x7fffffff;
 /**
  * Opens a tenant file for the migration runner. Never creates a file and never touches the
  * journal mode, which is the host's. Errors name no path: a migration run may serve a client.
+ * `retries` is the number of busy retries the caller will make (see `retryWhileBusy`).
  */
-export function openTenantFile(file: string, readonly: boolean, busyTimeoutMs: number): Connection {
+export function openTenantFile(
+  file: string,
+  readonly: boolean,
+  busyTimeoutMs: number,
+  retries = MAX_BUSY_RETRIES,
+): Connection {
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > MAX_TIMEOUT_MS) {
     throw new RangeError(`busyTimeoutMs must be an integer from 0 to ${MAX_TIMEOUT_MS}`);
   }
+  checkRetries(retries);
   try {
-    // The timeout option sets SQLite's busy handler without a statement: most runs find the
-    // file current, and then opening is a large share of the cost.
-    const timeout = Math.ceil(busyTimeoutMs / ATTEMPTS);
+    // Every attempt gets an equal share of busyTimeoutMs, so that with the retries the whole
+    // wait stays near the configured figure instead of a multiple of it. The option sets
+    // SQLite's busy handler without a statement: most runs find the file current, and then
+    // opening is a large share of the cost.
+    const timeout = Math.ceil(busyTimeoutMs / (retries + 1));
     return new Database(file, { fileMustExist: true, readonly, timeout });
   } catch (error) {
     throw openFailure(file, error);
@@ -45,14 +53,18 @@ export function inImmediateTransaction<T>(db: Connection, step: () => T): T {
   }
 }
 
-/** Runs `step` again with backoff while SQLite reports busy; after the last try, TENANT_BUSY. */
-export function retryWhileBusy<T>(step: () => T, logger: Logger): T {
+/**
+ * Runs `step` again with backoff while SQLite reports busy, at most `retries` times; then
+ * TENANT_BUSY. With 0 retries a busy file fails at once, without sleeping.
+ */
+export function retryWhileBusy<T>(step: () => T, logger: Logger, retries = MAX_BUSY_RETRIES): T {
+  checkRetries(retries);
   for (let attempt = 0; ; attempt += 1) {
     try {
       return step();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      const waitMs = BUSY_BACKOFF_MS[attempt];
+      const waitMs = attempt < retries ? BUSY_BACKOFF_MS[attempt] : undefined;
       if (waitMs === undefined) throw busy(error);
       logger.debug({ attempt: attempt + 1, waitMs }, 'tenant file busy; trying again');
       sleep(waitMs);
@@ -114,6 +126,18 @@ function rollback(db: Connection): void {
     db.exec('ROLLBACK');
   } catch {
     // The caller's error explains more; closing the connection rolls back in any case.
+  }
+}
+
+/** TENANT_BUSY when `error` is SQLite reporting that another connection holds a lock. */
+export function busyFile(error: unknown): TenantMcpError | undefined {
+  if (!isBusy(error)) return undefined;
+  return busy(error);
+}
+
+function checkRetries(retries: number): void {
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_BUSY_RETRIES) {
+    throw new RangeError(`retries must be an integer from 0 to ${MAX_BUSY_RETRIES}`);
   }
 }
 

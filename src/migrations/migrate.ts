@@ -5,6 +5,7 @@ import { adoptableCount, hasPmTables } from './adoption.js';
 import { migrationLabel, type Migration } from './catalog.js';
 import {
   assertSoundFile,
+  busyFile,
   inImmediateTransaction,
   openTenantFile,
   readOnlyFile,
@@ -35,6 +36,12 @@ export interface MigrateOptions {
   readonly logger: Logger;
   /** Report what would run without writing; the file is opened read-only. */
   readonly dryRun?: boolean;
+  /**
+   * Tries after SQLite's busy wait runs out, each after a pause that blocks the thread
+   * (50, 150, 400 ms); 0 to 3, default 3. A server migrating on first use passes 0, so that
+   * a busy file fails at once with TENANT_BUSY instead of stalling every other tenant.
+   */
+  readonly retries?: number;
 }
 
 /** A migration this run recorded in the ledger. */
@@ -77,10 +84,11 @@ export function migrateTenantFile(
   options: MigrateOptions,
 ): MigrationOutcome {
   const dryRun = options.dryRun === true;
-  const db = openTenantFile(file, dryRun, options.busyTimeoutMs);
+  const db = openTenantFile(file, dryRun, options.busyTimeoutMs, options.retries);
+  const run: RunContext = { logger: options.logger, retries: options.retries };
   try {
-    if (dryRun) return planOnly(db, migrations, options.logger);
-    return migrate(db, migrations, options.logger);
+    if (dryRun) return planOnly(db, migrations, run);
+    return migrate(db, migrations, run);
   } finally {
     db.close();
   }
@@ -92,7 +100,8 @@ export function migrationStatus(
   migrations: Migration[],
   busyTimeoutMs = STATUS_BUSY_TIMEOUT_MS,
 ): MigrationStatus {
-  const db = openTenantFile(file, true, busyTimeoutMs);
+  // No retries follow this read, so SQLite's busy wait gets the whole timeout.
+  const db = openTenantFile(file, true, busyTimeoutMs, 0);
   try {
     const comparison = readingState(() => compareLedger(readLedger(db) ?? [], migrations));
     return {
@@ -106,16 +115,22 @@ export function migrationStatus(
   }
 }
 
-function migrate(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
+/** What every step of one run needs besides the connection. */
+interface RunContext {
+  readonly logger: Logger;
+  readonly retries: number | undefined;
+}
+
+function migrate(db: Connection, migrations: Migration[], run: RunContext): MigrationOutcome {
   // Without a write lock: on a current file this read is the whole run.
-  const pending = readPending(db, migrations, logger, false);
-  const applied = pending.flatMap((migration) => applyOne(db, migration, migrations, logger));
-  if (applied.length === 0) logger.debug('pm_ schema already current');
+  const pending = readPending(db, migrations, run, false);
+  const applied = pending.flatMap((migration) => applyOne(db, migration, migrations, run));
+  if (applied.length === 0) run.logger.debug('pm_ schema already current');
   return { applied, pending: [], alreadyCurrent: applied.length === 0 };
 }
 
-function planOnly(db: Connection, migrations: Migration[], logger: Logger): MigrationOutcome {
-  const pending = readPending(db, migrations, logger, true);
+function planOnly(db: Connection, migrations: Migration[], run: RunContext): MigrationOutcome {
+  const pending = readPending(db, migrations, run, true);
   return { applied: [], pending: pending.map(ref), alreadyCurrent: pending.length === 0 };
 }
 
@@ -123,7 +138,7 @@ function planOnly(db: Connection, migrations: Migration[], logger: Logger): Migr
 function readPending(
   db: Connection,
   migrations: Migration[],
-  logger: Logger,
+  run: RunContext,
   checkAdoption: boolean,
 ): Migration[] {
   const read = (): Migration[] => {
@@ -135,7 +150,7 @@ function readPending(
     }
     return pending;
   };
-  return readingState(() => retryWhileBusy(read, logger));
+  return readingState(() => retryWhileBusy(read, run.logger, run.retries));
 }
 
 function pendingOf(db: Connection, migrations: Migration[]): Migration[] {
@@ -148,18 +163,18 @@ function applyOne(
   db: Connection,
   migration: Migration,
   migrations: Migration[],
-  logger: Logger,
+  run: RunContext,
 ): AppliedMigration[] {
   let applied: AppliedMigration[];
   try {
     const step = (): AppliedMigration[] => applyIfPending(db, migration, migrations);
-    applied = retryWhileBusy(() => inImmediateTransaction(db, step), logger);
+    applied = retryWhileBusy(() => inImmediateTransaction(db, step), run.logger, run.retries);
   } catch (error) {
     throw migrationFailure(error, migration);
   }
   for (const { id, name, durationMs, adopted } of applied) {
     const message = adopted ? 'migration adopted' : 'migration applied';
-    logger.info({ migration: id, name, durationMs }, message);
+    run.logger.info({ migration: id, name, durationMs }, message);
   }
   return applied;
 }
@@ -268,6 +283,7 @@ function failure(error: unknown, context: string): TenantMcpError {
   if (error instanceof TenantMcpError) return error;
   const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
   return (
+    busyFile(error) ??
     unreadableFile(error) ??
     readOnlyFile(error) ??
     new TenantMcpError('MIGRATION_FAILED', message, {

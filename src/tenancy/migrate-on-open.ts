@@ -2,17 +2,11 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { MigrationsConfig } from '../config/schema.js';
 import { TenantMcpError, asTenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { loadMigrations } from '../migrations/catalog.js';
-import { migrateTenantFile } from '../migrations/migrate.js';
+import { loadMigrations, type Migration } from '../migrations/catalog.js';
+import { migrateTenantFile, migrationStatus } from '../migrations/migrate.js';
 import { migrateTenant, type TenantReport } from '../migrations/tenants.js';
 import { listTenantIds } from './tenant-file.js';
 import type { TenantMigrator } from './tenant-pool.js';
-
-/**
- * Ceiling on SQLite's busy wait during a first-use migration. The runner is synchronous, so
- * every millisecond of it (and its fixed 600 ms of backoff) stalls the whole HTTP server.
- */
-export const FIRST_USE_BUSY_TIMEOUT_MS = 250;
 
 /** The config a migration on open or at startup needs. */
 export interface MigrationSettings {
@@ -38,13 +32,17 @@ export interface FirstUseOptions {
   readonly now?: () => number;
 }
 
-// Each busy attempt stalls the event loop for most of a second, so it is not repeated at once.
+// A busy tenant is not tried again at once: each try of a file with pending migrations runs
+// quick_check on the server's only thread before it finds the write lock taken.
 const DEFAULT_BUSY_COOLDOWN_MS = 5_000;
 
 /**
  * The pool's `migrate` callback when `migrations.onFirstUse` is set, else undefined. Loads the
- * migrations once, now. A busy file fails the lease with TENANT_BUSY rather than serving a
- * schema the tools do not expect; for `busyCooldownMs` after that, leases of that tenant get
+ * migrations once, now. The runner is synchronous, so on the server's only thread it never
+ * waits: a read of the ledger (which the host's writes do not block in WAL mode) finds most
+ * files current and takes no lock. Otherwise it migrates without any busy wait or retry, and
+ * a file the host is writing fails the lease with TENANT_BUSY rather than serving a schema
+ * the tools do not expect; for `busyCooldownMs` after that, leases of that tenant get
  * TENANT_BUSY without trying, then the next lease tries again.
  */
 export function firstUseMigrator(
@@ -54,13 +52,13 @@ export function firstUseMigrator(
 ): TenantMigrator | undefined {
   if (!settings.migrations.onFirstUse) return undefined;
   const migrations = loadMigrations(settings.migrations.dir);
-  const busyTimeoutMs = Math.min(settings.migrations.busyTimeoutMs, FIRST_USE_BUSY_TIMEOUT_MS);
   const cooldown = busyCooldown(options);
   return (tenantId, file) => {
     cooldown.check(tenantId);
     const log = logger.child({ tenant: tenantId });
     try {
-      migrateTenantFile(file, migrations, { busyTimeoutMs, logger: log });
+      if (isCurrent(file, migrations)) return;
+      migrateTenantFile(file, migrations, { busyTimeoutMs: 0, retries: 0, logger: log });
     } catch (error) {
       const { code } = asTenantMcpError(error);
       if (code === 'TENANT_BUSY') cooldown.start(tenantId);
@@ -68,6 +66,15 @@ export function firstUseMigrator(
       throw error;
     }
   };
+}
+
+/**
+ * True when the ledger holds exactly the known migrations; read-only, no busy wait. Anything
+ * else (pending, drifted or unknown rows) is left to the runner, which reports it.
+ */
+function isCurrent(file: string, migrations: Migration[]): boolean {
+  const status = migrationStatus(file, migrations, 0);
+  return status.pending.length + status.drifted.length + status.unknown.length === 0;
 }
 
 interface BusyCooldown {

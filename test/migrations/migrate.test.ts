@@ -251,6 +251,50 @@ describe('migrateTenantFile', () => {
     expect(migrateTenantFile(file, shipped, options).applied).toHaveLength(2);
   });
 
+  it('fails at once with TENANT_BUSY and tries no more when retries is 0', () => {
+    const file = createHostFile(tempDir());
+    const { logger, lines } = capturingLogger();
+    const host = new Database(file);
+    host.exec('BEGIN IMMEDIATE');
+    let error: TenantMcpError;
+    try {
+      error = failureOf(() =>
+        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, logger }),
+      );
+    } finally {
+      host.exec('ROLLBACK');
+      host.close();
+    }
+
+    expect(error.code).toBe('TENANT_BUSY');
+    expect(lines.filter((line) => line.msg === 'tenant file busy; trying again')).toEqual([]);
+    expect(ledgerOf(file)).toBeNull();
+  });
+
+  it('tries a busy file three more times by default, logging each try', () => {
+    const file = createHostFile(tempDir());
+    const { logger, lines } = capturingLogger();
+    const host = new Database(file);
+    host.exec('BEGIN IMMEDIATE');
+    try {
+      failureOf(() => migrateTenantFile(file, shipped, { busyTimeoutMs: 0, logger }));
+    } finally {
+      host.exec('ROLLBACK');
+      host.close();
+    }
+
+    const tries = lines.filter((line) => line.msg === 'tenant file busy; trying again');
+    expect(tries.map((line) => line.waitMs)).toEqual([50, 150, 400]);
+  });
+
+  it('rejects a retry count outside 0 to 3', () => {
+    const file = createHostFile(tempDir());
+
+    for (const retries of [-1, 4, 1.5]) {
+      expect(() => migrateTenantFile(file, shipped, { ...options, retries })).toThrow(RangeError);
+    }
+  });
+
   it('skips migrations that another process applied while it waited for the lock', () => {
     const file = createHostFile(tempDir());
     const host = new Database(file);

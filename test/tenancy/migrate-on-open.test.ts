@@ -123,6 +123,62 @@ describe('firstUseMigrator', () => {
     expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
   });
 
+  it('opens a current tenant while the host holds the write lock: it only reads the ledger', async () => {
+    const file = makeTenant('acme');
+    await migrateAllAtStartup(settings(), silentLogger());
+    const pool = poolMigratingOnFirstUse();
+    const releaseLock = holdWriteLock(file);
+
+    try {
+      const lease = pool.lease('acme');
+      lease.release();
+      expect(pool.stats()).toMatchObject({ open: 1, opens: 1 });
+    } finally {
+      releaseLock();
+      await pool.close();
+    }
+  });
+
+  it('gives TENANT_BUSY for pending migrations without a retry, whatever wait the config allows', async () => {
+    const file = makeTenant('acme');
+    const { logger, lines } = capturingLogger();
+    const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
+    const pool = new TenantPool({
+      dataRoot: root,
+      queryPool: { forTenant: () => runner, forget: () => undefined },
+      logger: silentLogger(),
+      maxOpen: 4,
+      idleMs: 60_000,
+      migrate: firstUseMigrator(settings({ busyTimeoutMs: 60_000 }), logger),
+    });
+    const releaseLock = holdWriteLock(file);
+
+    try {
+      expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
+    } finally {
+      releaseLock();
+      await pool.close();
+    }
+
+    expect(lines.map((line) => line.msg)).toEqual([
+      'first-use migration did not complete; tenant not opened',
+    ]);
+    expect(lines[0]).toMatchObject({ tenant: 'acme', code: 'TENANT_BUSY' });
+    expect(pmTablesOf(file)).toEqual([]);
+  });
+
+  it('still refuses a tenant whose ledger has drifted from the shipped migrations', async () => {
+    const file = makeTenant('acme');
+    await migrateAllAtStartup(settings(), silentLogger());
+    const db = new Database(file);
+    db.prepare(`UPDATE pm_schema_migrations SET checksum = 'changed' WHERE id = 1`).run();
+    db.close();
+    const pool = poolMigratingOnFirstUse();
+
+    expect(failure(() => pool.lease('acme')).code).toBe('MIGRATION_DRIFT');
+    await pool.close();
+  });
+
   it('refuses a busy tenant at once during the cool-down, and tries again after it', async () => {
     const file = makeTenant('acme');
     let now = 1_000_000;
