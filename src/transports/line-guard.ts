@@ -1,21 +1,34 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 
-/** What is known of a request line that was too long to pass on. */
-export interface OversizedLine {
-  /** The JSON-RPC id, when it could be read from the line's first or last bytes. */
-  id: string | number | null;
-  bytes: number;
-}
+/** A JSON-RPC id as a client may have sent it, even in a message that is otherwise invalid. */
+export type LineId = string | number | null;
+
+/** A line kept from the SDK, with what is known of it for the error answer. */
+export type RefusedLine =
+  /** Longer than the limit; the id is read from the line's first or last bytes. */
+  | { reason: 'too_large'; id: LineId; bytes: number }
+  /** Not JSON at all. */
+  | { reason: 'not_json' }
+  /** A JSON array: a JSON-RPC batch, which MCP no longer has. */
+  | { reason: 'batch' }
+  /** JSON, but not one JSON-RPC 2.0 message as the SDK defines it. */
+  | { reason: 'not_jsonrpc'; id: LineId };
 
 // Enough of a line's ends to find `"id": …` whichever end the client serialized it at.
 const EDGE_BYTES = 256;
 const ID_PATTERN = /"id"\s*:\s*("(?:[^"\\]|\\.){0,200}"|-?\d{1,15})\s*[,}]/;
+// JSON's own whitespace: a line of nothing else carries no message and is skipped.
+const BLANK = /^[ \t\r\n]*$/;
 
 /**
- * Passes newline-delimited messages through unchanged but drops any line longer than
- * `maxLineBytes`, reporting it instead. The SDK's stdio transport closes the whole session
- * when its buffer passes 10 MiB; dropping the one line keeps the session and lets the
- * caller answer that request with an error.
+ * Passes newline-delimited JSON-RPC messages through unchanged and keeps back every line the
+ * SDK's stdio transport would mishandle, reporting it instead. The SDK closes the whole
+ * session when its buffer passes 10 MiB, and it only logs a line it cannot parse or validate,
+ * so a client waiting on that id would wait for ever; the caller answers a refused line.
+ *
+ * Each line is checked with the SDK's own message schema, so whatever passes here the SDK
+ * accepts. The cost is that every line is parsed twice, here and in the SDK.
  */
 export class LineGuard extends Transform {
   private pending: Buffer[] = [];
@@ -24,7 +37,7 @@ export class LineGuard extends Transform {
 
   constructor(
     private readonly maxLineBytes: number,
-    private readonly onOversized: (line: OversizedLine) => void,
+    private readonly onRefused: (line: RefusedLine) => void,
   ) {
     super();
   }
@@ -39,8 +52,9 @@ export class LineGuard extends Transform {
     done();
   }
 
+  // A last line without its newline was still sent in full before the input ended.
   override _flush(done: TransformCallback): void {
-    if (this.pendingBytes > 0) this.push(Buffer.concat(this.pending));
+    if (this.dropping || this.pendingBytes > 0) this.endLine(true);
     done();
   }
 
@@ -48,7 +62,7 @@ export class LineGuard extends Transform {
     if (this.dropping) this.discardPiece(piece);
     else if (this.pendingBytes + piece.length > this.maxLineBytes) this.startDropping(piece);
     else this.keep(piece);
-    if (endsLine) this.endLine();
+    if (endsLine) this.endLine(false);
   }
 
   private keep(piece: Buffer): void {
@@ -70,17 +84,50 @@ export class LineGuard extends Transform {
     d.tail = Buffer.from(Buffer.concat([d.tail, piece]).subarray(-EDGE_BYTES));
   }
 
-  private endLine(): void {
+  private endLine(unterminated: boolean): void {
     if (this.dropping) {
       const { head, tail, bytes } = this.dropping;
       this.dropping = undefined;
-      this.onOversized({ id: findId(head) ?? findId(tail), bytes });
+      this.onRefused({ reason: 'too_large', id: findId(head) ?? findId(tail), bytes });
       return;
     }
-    this.push(Buffer.concat(this.pending));
+    const line = Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    this.passOrRefuse(line, unterminated);
   }
+
+  private passOrRefuse(line: Buffer, unterminated: boolean): void {
+    const text = line.toString('utf8');
+    if (BLANK.test(text)) return;
+    const refusal = refusalOf(text);
+    if (refusal) this.onRefused(refusal);
+    else this.push(unterminated ? Buffer.concat([line, NEWLINE]) : line);
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/** Why the SDK would refuse `text` as a message, or undefined when it would accept it. */
+function refusalOf(text: string): RefusedLine | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { reason: 'not_json' };
+  }
+  if (Array.isArray(value)) return { reason: 'batch' };
+  if (JSONRPCMessageSchema.safeParse(value).success) return undefined;
+  return { reason: 'not_jsonrpc', id: idOf(value) };
+}
+
+/** The id of a parsed message when it is one a client could be waiting on. */
+function idOf(value: unknown): LineId {
+  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+  const { id } = value;
+  if (typeof id === 'string') return id;
+  // 1e999 parses as Infinity, which JSON cannot carry back.
+  return typeof id === 'number' && Number.isFinite(id) ? id : null;
 }
 
 function findId(edge: Buffer): string | number | null {

@@ -58,8 +58,8 @@ interface Exit {
   stderr: string;
 }
 
-/** Runs the server to completion with `env` and an empty stdin. */
-function runServer(env: Record<string, string>, args: string[] = []): Promise<Exit> {
+/** Runs the server to completion with `env`, writing `input` to its stdin and then closing it. */
+function runServer(env: Record<string, string>, args: string[] = [], input = ''): Promise<Exit> {
   const child = spawn(process.execPath, [BIN, '--config', configFile, ...args], {
     env: { PATH: process.env.PATH ?? '', [SECRET_ENV]: root.secret, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -68,9 +68,34 @@ function runServer(env: Record<string, string>, args: string[] = []): Promise<Ex
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin.end();
+  child.stdin.end(input);
   return new Promise((done) => child.on('close', (code) => done({ code, stdout, stderr })));
 }
+
+interface Reply {
+  jsonrpc: string;
+  id: string | number | null;
+  result?: { structuredContent?: { rows: unknown[][] } };
+  error?: { code: number; message: string; data?: { code: string } };
+}
+
+/** Writes `messages` as lines to a fresh server, closes stdin, and reads every reply. */
+async function exchange(messages: (object | string)[]): Promise<Exit & { replies: Reply[] }> {
+  const lines = messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m)));
+  const env = { TENANT_MCP_TOKEN: await token(root.tenants[0]!.id) };
+  const exit = await runServer(env, [], `${lines.join('\n')}\n`);
+  expect(exit.stdout.endsWith('\n')).toBe(true);
+  const replies = exit.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Reply);
+  return { ...exit, replies };
+}
+
+const OPENING = [
+  { jsonrpc: '2.0', id: 1, method: 'initialize', params: INIT_PARAMS },
+  { jsonrpc: '2.0', method: 'notifications/initialized' },
+];
 
 describe('the stdio server as Claude Desktop starts it', () => {
   it('lists the tools and answers a query over stdio', async () => {
@@ -159,6 +184,53 @@ describe('the stdio server as Claude Desktop starts it', () => {
     // Logs are JSON lines on stderr and never carry the token or the secret.
     expect(exit.stderr).toContain('"msg":"serving"');
     expect(exit.stderr).not.toContain(root.secret);
+  });
+});
+
+describe('a script that writes its requests and closes stdin', () => {
+  // Long enough to be still running when the end of stdin is read.
+  const COUNT_TO = 300_000;
+  const slowSql = `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ${COUNT_TO}) SELECT count(*) FROM c`;
+  const query = (id: number) => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'query', arguments: { sql: slowSql } },
+  });
+
+  it('gets the answers to the calls in flight, then the server exits 0', async () => {
+    const { code, replies, stderr } = await exchange([...OPENING, query(2), query(4)]);
+    expect(code).toBe(0);
+    expect(replies.map((r) => r.id).sort()).toEqual([1, 2, 4]);
+    for (const id of [2, 4]) {
+      expect(replies.find((r) => r.id === id)?.result?.structuredContent?.rows).toEqual([
+        [COUNT_TO],
+      ]);
+    }
+    expect(stderr).not.toContain('QUERY_CANCELLED');
+  });
+});
+
+describe('a line that is not one JSON-RPC message', () => {
+  it('is answered with a JSON-RPC error, and the session keeps serving', async () => {
+    const { code, replies } = await exchange([
+      ...OPENING,
+      '{"jsonrpc":"2.0","id":2,"method":"tools/call",',
+      [{ jsonrpc: '2.0', id: 3, method: 'ping' }],
+      { jsonrpc: '2.0', id: 4, method: 'ping', extra: 'key' },
+      { jsonrpc: '1.0', id: 'five', method: 'ping' },
+      { jsonrpc: '2.0', id: 6, method: 'ping' },
+    ]);
+    expect(code).toBe(0);
+    const errors = replies.filter((r) => r.error).map((r) => [r.id, r.error?.code, r.error?.data]);
+    expect(errors).toEqual([
+      [null, -32700, { code: 'REQUEST_PARSE_ERROR' }],
+      [null, -32600, { code: 'REQUEST_INVALID' }],
+      [4, -32600, { code: 'REQUEST_INVALID' }],
+      ['five', -32600, { code: 'REQUEST_INVALID' }],
+    ]);
+    expect(replies.find((r) => r.id === 6)).toEqual({ jsonrpc: '2.0', id: 6, result: {} });
+    expect(replies.every((r) => r.jsonrpc === '2.0')).toBe(true);
   });
 });
 

@@ -9,7 +9,15 @@ import { openTenantSession } from '../../tenancy/session.js';
 import { connectStdio } from '../../transports/stdio.js';
 import type { Io } from '../io.js';
 
-/** Serves the token's tenant over stdio until the client hangs up or a stop signal arrives. */
+// Time for an answer to be encoded and written after its query's deadline.
+const ANSWER_MARGIN_MS = 1_000;
+
+/**
+ * Serves the token's tenant over stdio until the client closes stdin or a stop signal
+ * arrives. After stdin ends, requests already received are still answered: every query ends
+ * within `query.maxTimeoutMs` (time queued included), so that plus a margin is the grace.
+ * A stop signal ends at once, cancelling what still runs.
+ */
 export async function serveStdio(
   config: Config,
   tokenFile: string | undefined,
@@ -22,7 +30,9 @@ export async function serveStdio(
 
   const session = await openTenantSession(config, verified, logger);
   const server = createTenantServer(session.context);
-  const connection = await connectStdio(server, io.stdin, io.stdout, logger);
+  const graceMs = config.query.maxTimeoutMs + ANSWER_MARGIN_MS;
+  const stdioLogger = logger.child({ tenant: verified.tenantId });
+  const connection = await connectStdio(server, io.stdin, io.stdout, stdioLogger, { graceMs });
   io.onStopSignal(() => void connection.stop());
   logger.info({ tenant: verified.tenantId, transport: 'stdio' }, 'serving');
 
