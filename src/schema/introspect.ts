@@ -9,9 +9,25 @@ export interface TableSummary {
   name: string;
   kind: TableKind;
   group: TableGroup;
-  /** Exact count for ordinary tables; null for views and virtual tables (counting may be costly). */
+  /**
+   * Rows of an ordinary table, counted up to a cap (see `ROW_COUNT_CAP`); null for views and
+   * virtual tables, whose counting may run any amount of SQL.
+   */
   rowCount: number | null;
+  /** Present when the table has more rows than `rowCount`: counting stopped at the cap. */
+  rowCountIsLowerBound?: true;
 }
+
+/**
+ * The most rows one table is counted to. Counting runs on the server's only thread, which
+ * serves every tenant: an exact count(*) of a table of millions of rows stalled them all.
+ */
+export const ROW_COUNT_CAP = 10_000;
+
+// Once one listing has counted this many rows, each further table is counted up to
+// COUNT_FLOOR only, so that many big tables cannot multiply the cap.
+const LISTING_BUDGET = 100_000;
+const COUNT_FLOOR = 100;
 
 export interface ColumnInfo {
   name: string;
@@ -39,7 +55,7 @@ export interface IndexInfo {
 }
 
 /** A visible table or view named without counting its rows. */
-export type TableRef = Omit<TableSummary, 'rowCount'>;
+export type TableRef = Pick<TableSummary, 'name' | 'kind' | 'group'>;
 
 export interface TableDetail extends TableSummary {
   columns: ColumnInfo[];
@@ -58,31 +74,66 @@ export function groupOf(name: string): TableGroup {
   return name.startsWith('pm_') ? 'pm' : 'platform';
 }
 
-/** Tables and views of the main database, without SQLite's own and FTS shadow tables. */
+/**
+ * Tables and views of the main database, without SQLite's own and FTS shadow tables. Rows
+ * are counted within a budget: see `TableSummary.rowCount`.
+ */
 export function listTables(db: Connection): TableSummary[] {
-  return visibleTables(db).map((row) => summarize(db, row));
+  const count = rowCounter(db, LISTING_BUDGET);
+  return visibleTables(db).map((row) => ({ ...refOf(row), ...count(row) }));
 }
 
-/** Tables and views like `listTables`, without the row counts (which scan every table). */
+/** Tables and views like `listTables`, without the row counts. */
 export function listTableNames(db: Connection): TableRef[] {
-  return visibleTables(db).map((row) => ({
-    name: row.name,
-    kind: row.type as TableKind,
-    group: groupOf(row.name),
-  }));
+  return visibleTables(db).map(refOf);
 }
 
 /** Full description of one table or view; a name that does not exist is TABLE_NOT_FOUND. */
 export function describeTable(db: Connection, name: string): TableDetail {
   const row = findTable(db, name);
+  const sql = prepared(db, 'SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(row.name);
+  const summary = { ...refOf(row), ...rowCounter(db, ROW_COUNT_CAP)(row) };
+  return detailOf(db, summary, (sql as string | null | undefined) ?? null);
+}
+
+/**
+ * Every table and view described, rows counted as `listTables` counts them; one that cannot
+ * be described (a host view that no longer compiles) is left out rather than hiding the rest.
+ */
+export function describeTables(db: Connection): TableDetail[] {
+  const sqlOf = schemaSql(db);
+  return listTables(db).flatMap((t) => detailOrSkip(db, t, sqlOf.get(t.name) ?? null) ?? []);
+}
+
+function detailOrSkip(db: Connection, t: TableSummary, sql: string | null): TableDetail | null {
+  try {
+    return detailOf(db, t, sql);
+  } catch {
+    return null;
+  }
+}
+
+// One read of sqlite_schema for all tables, rather than one scan of it per table.
+function schemaSql(db: Connection): Map<string, string | null> {
+  const rows = prepared(
+    db,
+    `SELECT name, sql FROM sqlite_schema WHERE type IN ('table', 'view')`,
+  ).all() as { name: string; sql: string | null }[];
+  return new Map(rows.map((r) => [r.name, r.sql]));
+}
+
+function detailOf(db: Connection, summary: TableSummary, sql: string | null): TableDetail {
   return {
-    ...summarize(db, row),
-    columns: columnsOf(db, row.name),
-    foreignKeys: foreignKeysOf(db, row.name),
-    indexes: indexesOf(db, row.name),
-    sql: prepared(db, 'SELECT sql FROM sqlite_schema WHERE name = ?').pluck().get(row.name) as
-      string | null,
+    ...summary,
+    columns: columnsOf(db, summary.name),
+    foreignKeys: foreignKeysOf(db, summary.name),
+    indexes: indexesOf(db, summary.name),
+    sql,
   };
+}
+
+function refOf(row: TableListRow): TableRef {
+  return { name: row.name, kind: row.type as TableKind, group: groupOf(row.name) };
 }
 
 function visibleTables(db: Connection): TableListRow[] {
@@ -110,22 +161,28 @@ function findTable(db: Connection, name: string): TableListRow {
   return found;
 }
 
-function summarize(db: Connection, row: TableListRow): TableSummary {
-  const kind = row.type as TableKind;
-  return {
-    name: row.name,
-    kind,
-    group: groupOf(row.name),
-    rowCount: countRows(db, row.name, kind),
+type RowCount = Pick<TableSummary, 'rowCount' | 'rowCountIsLowerBound'>;
+
+/**
+ * Counts the rows of ordinary tables, each up to `ROW_COUNT_CAP` until `budget` rows have
+ * been counted, then each up to `COUNT_FLOOR`.
+ */
+function rowCounter(db: Connection, budget: number): (row: TableListRow) => RowCount {
+  let left = budget;
+  return (row) => {
+    if (row.type !== 'table') return { rowCount: null };
+    const cap = left > 0 ? ROW_COUNT_CAP : COUNT_FLOOR;
+    const counted = countUpTo(db, row.name, cap + 1);
+    left -= counted;
+    return counted > cap ? { rowCount: cap, rowCountIsLowerBound: true } : { rowCount: counted };
   };
 }
 
-function countRows(db: Connection, name: string, kind: TableKind): number | null {
-  if (kind !== 'table') return null;
-  // The name comes from sqlite_schema, never from a client, and is quoted.
-  return prepared(db, `SELECT count(*) FROM main.${quoteIdentifier(name)}`)
-    .pluck()
-    .get() as number;
+function countUpTo(db: Connection, name: string, limit: number): number {
+  // The LIMIT bounds the rows SQLite visits, where count(*) alone walks the whole table. The
+  // name comes from sqlite_schema, never from a client, and is quoted.
+  const sql = `SELECT count(*) FROM (SELECT 1 FROM main.${quoteIdentifier(name)} LIMIT ?)`;
+  return prepared(db, sql).pluck().get(limit) as number;
 }
 
 /** Visible columns of a table or view, generated ones included and marked. */

@@ -1,15 +1,26 @@
 import type { Connection } from '../db/open.js';
-import { describeTable, listTables, type TableDetail, type TableGroup } from './introspect.js';
+import {
+  describeTables,
+  ROW_COUNT_CAP,
+  type TableDetail,
+  type TableGroup,
+  type TableSummary,
+} from './introspect.js';
 
 const GROUP_TITLES: Record<TableGroup, string> = {
   pm: 'Project-management tables (pm_, owned by tenant-mcp)',
   platform: 'Platform tables (owned by the coaching platform)',
 };
 
+const CAPPED_NOTE =
+  `Rows are counted up to ${ROW_COUNT_CAP}; "N+ rows" means at least N. ` +
+  'For an exact count run SELECT count(*) with the query tool.';
+
 /** The tenant's schema as Markdown written for a model: tables by group, columns, keys. */
 export function schemaOverviewMarkdown(db: Connection, tenantId: string): string {
-  const details = describeAll(db);
+  const details = describeTables(db);
   const lines = [`# Schema of tenant ${tenantId}`, ''];
+  if (details.some((t) => t.rowCountIsLowerBound)) lines.push(CAPPED_NOTE, '');
   for (const group of ['pm', 'platform'] as const) {
     lines.push(`## ${GROUP_TITLES[group]}`, '');
     for (const table of details) {
@@ -19,30 +30,16 @@ export function schemaOverviewMarkdown(db: Connection, tenantId: string): string
   return lines.join('\n');
 }
 
-/** Every table and view described, leaving out any the host broke (a view that fails). */
-export function describeAll(db: Connection): TableDetail[] {
-  return listTables(db).flatMap((t) => describeOrSkip(db, t.name) ?? []);
-}
-
 /** One table as Markdown: the overview's lines plus the SQL of a view. */
 export function tableDetailMarkdown(table: TableDetail): string {
   const lines = tableMarkdown(table, '#');
+  if (table.rowCountIsLowerBound) lines.push('', CAPPED_NOTE);
   if (table.kind === 'view' && table.sql) lines.push('', '```sql', table.sql, '```');
   return lines.join('\n');
 }
 
-function describeOrSkip(db: Connection, name: string): TableDetail | undefined {
-  try {
-    return describeTable(db, name);
-  } catch {
-    // A host view that no longer compiles must not hide the rest of the schema.
-    return undefined;
-  }
-}
-
 function tableMarkdown(table: TableDetail, heading = '###'): string[] {
-  const count = table.rowCount === null ? table.kind : `${table.kind}, ${table.rowCount} rows`;
-  const lines = [`${heading} ${table.name} (${count})`];
+  const lines = [`${heading} ${table.name} (${table.kind}${rowsNote(table)})`];
   for (const c of table.columns) lines.push(`- ${c.name} ${c.type || 'ANY'}${columnFlags(c)}`);
   for (const fk of table.foreignKeys) {
     lines.push(`- FK (${fk.columns.join(', ')}) → ${fk.table}(${fk.to.join(', ')})`);
@@ -62,4 +59,10 @@ function columnFlags(c: TableDetail['columns'][number]): string {
     c.generated ? 'GENERATED' : '',
   ].filter(Boolean);
   return flags.length ? ` (${flags.join(', ')})` : '';
+}
+
+/** `, N rows` for a table (`N+` when counting stopped at the cap), nothing for a view. */
+export function rowsNote(t: TableSummary): string {
+  if (t.rowCount === null) return '';
+  return `, ${t.rowCount}${t.rowCountIsLowerBound ? '+' : ''} rows`;
 }

@@ -39,7 +39,7 @@ describe('list_tables', () => {
     expect(names).not.toContain('session_notes_fts_data');
   });
 
-  it('counts the rows of each table exactly and groups pm_ tables apart', async () => {
+  it('counts the rows of each small table exactly and groups pm_ tables apart', async () => {
     const result = await conn.call('list_tables');
     const tables = (result.structuredContent as { tables: Record<string, unknown>[] }).tables;
     const users = tables.find((t) => t.name === 'users');

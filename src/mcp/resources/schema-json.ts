@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { TableDetail } from '../../schema/introspect.js';
-import { describeAll } from '../../schema/overview.js';
+import { describeTables, type TableDetail } from '../../schema/introspect.js';
 import type { TenantContext } from '../context.js';
 import { guarded } from '../wire.js';
 
@@ -14,12 +13,14 @@ export function registerSchemaJsonResource(server: McpServer, ctx: TenantContext
     SCHEMA_JSON_URI,
     {
       title: 'Database schema (JSON)',
-      description: 'Tables and views grouped pm/platform: columns, keys, indexes, row counts.',
+      description:
+        'Tables and views grouped pm/platform: columns, keys, indexes, row counts (capped: ' +
+        'rowCountIsLowerBound marks a table with more rows).',
       mimeType: 'application/json',
     },
     async (uri) =>
       guarded(ctx, 'schema.json', () => {
-        const text = JSON.stringify(schemaJson(describeAll(ctx.db), ctx.tenantId));
+        const text = JSON.stringify(schemaJson(describeTables(ctx.db), ctx.tenantId));
         return { contents: [{ uri: uri.href, mimeType: 'application/json', text }] };
       }),
   );

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { describeTable, type TableDetail } from '../../schema/introspect.js';
+import { describeTable, ROW_COUNT_CAP, type TableDetail } from '../../schema/introspect.js';
+import { rowsNote } from '../../schema/overview.js';
 import type { TenantTool } from '../tool.js';
+import { CAPPED_LINE } from './list-tables.js';
 
 const input = {
   table: z.string().min(1).max(256).describe('Exact table or view name from list_tables'),
@@ -11,6 +13,7 @@ const output = {
   kind: z.enum(['table', 'view', 'virtual']),
   group: z.enum(['platform', 'pm']),
   rowCount: z.number().int().nullable(),
+  rowCountIsLowerBound: z.boolean().optional(),
   columns: z.array(
     z.object({
       name: z.string(),
@@ -45,7 +48,9 @@ const output = {
 export const describeTableTool: TenantTool<typeof input, typeof output> = {
   name: 'describe_table',
   title: 'Describe a table',
-  description: 'Columns with types, primary and foreign keys, and indexes of one table or view.',
+  description:
+    'Columns with types, primary and foreign keys, and indexes of one table or view. Rows are ' +
+    `counted up to ${ROW_COUNT_CAP} (rowCountIsLowerBound if more); for exact counts use the query tool.`,
   input,
   output,
   run: async (ctx, { table }) => describeTable(ctx.db, table),
@@ -53,9 +58,7 @@ export const describeTableTool: TenantTool<typeof input, typeof output> = {
 };
 
 function describeText(t: TableDetail): string {
-  const lines = [
-    `${t.name} (${t.kind}, ${t.group}${t.rowCount === null ? '' : `, ${t.rowCount} rows`})`,
-  ];
+  const lines = [`${t.name} (${t.kind}, ${t.group}${rowsNote(t)})`];
   for (const c of t.columns) {
     const flags = [
       c.primaryKey ? 'PK' : '',
@@ -72,5 +75,6 @@ function describeText(t: TableDetail): string {
   for (const i of t.indexes) {
     lines.push(`  INDEX ${i.name}${i.unique ? ' UNIQUE' : ''} (${i.columns.join(', ')})`);
   }
+  if (t.rowCountIsLowerBound) lines.push(CAPPED_LINE);
   return lines.join('\n');
 }

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openReadOnly, type Connection } from '../../src/db/open.js';
+import {
+  describeTable,
+  describeTables,
+  listTables,
+  ROW_COUNT_CAP,
+} from '../../src/schema/introspect.js';
+import { schemaOverviewMarkdown, tableDetailMarkdown } from '../../src/schema/overview.js';
+
+let dir: string;
+let file: string;
+let db: Connection | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tenant-mcp-introspect-'));
+  file = join(dir, 'main.db');
+});
+
+afterEach(() => {
+  db?.close();
+  db = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes the tenant file with `sql`, then opens it the way the server does. */
+function tenantWith(sql: string): Connection {
+  const writer = new Database(file);
+  writer.exec(sql);
+  writer.close();
+  db = openReadOnly(file, 'acme');
+  return db;
+}
+
+/** SQL creating table `name` holding `rows` rows, made by a recursive CTE. */
+function tableOf(name: string, rows: number): string {
+  return `CREATE TABLE ${name} (id INTEGER PRIMARY KEY, body TEXT);
+    WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
+    INSERT INTO ${name} (body) SELECT 'row ' || i FROM n WHERE ${rows} > 0;`;
+}
+
+function summaryOf(conn: Connection, name: string) {
+  return listTables(conn).find((t) => t.name === name);
+}
+
+describe('listTables', () => {
+  it('counts a table of 50,000 rows only up to the cap and says the count is a lower bound', () => {
+    const conn = tenantWith(tableOf('events', 50_000));
+
+    expect(summaryOf(conn, 'events')).toEqual({
+      name: 'events',
+      kind: 'table',
+      group: 'platform',
+      rowCount: ROW_COUNT_CAP,
+      rowCountIsLowerBound: true,
+    });
+  });
+
+  it('counts a table of exactly the cap exactly, and one row more as a lower bound', () => {
+    const conn = tenantWith(
+      tableOf('at_cap', ROW_COUNT_CAP) + tableOf('over_cap', ROW_COUNT_CAP + 1),
+    );
+
+    expect(summaryOf(conn, 'at_cap')).toEqual({
+      name: 'at_cap',
+      kind: 'table',
+      group: 'platform',
+      rowCount: ROW_COUNT_CAP,
+    });
+    expect(summaryOf(conn, 'over_cap')).toMatchObject({
+      rowCount: ROW_COUNT_CAP,
+      rowCountIsLowerBound: true,
+    });
+  });
+
+  it('counts small tables exactly and leaves views uncounted', () => {
+    const conn = tenantWith(
+      `${tableOf('pm_notes', 7)}${tableOf('empty', 0)}
+       CREATE VIEW note_bodies AS SELECT body FROM pm_notes;`,
+    );
+
+    expect(listTables(conn)).toEqual([
+      { name: 'empty', kind: 'table', group: 'platform', rowCount: 0 },
+      { name: 'note_bodies', kind: 'view', group: 'platform', rowCount: null },
+      { name: 'pm_notes', kind: 'table', group: 'pm', rowCount: 7 },
+    ]);
+  });
+
+  it('counts later tables only up to 100 rows once one listing has counted 100,000', () => {
+    const big = Array.from({ length: 12 }, (_, i) => `big${String(i + 1).padStart(2, '0')}`);
+    const conn = tenantWith(
+      big.map((name) => tableOf(name, ROW_COUNT_CAP + 1)).join('') +
+        tableOf('zz_mid', 150) +
+        tableOf('zz_small', 100),
+    );
+
+    const counts = listTables(conn).map((t) => [t.name, t.rowCount, t.rowCountIsLowerBound]);
+
+    expect(counts).toEqual([
+      ...big.slice(0, 10).map((name) => [name, ROW_COUNT_CAP, true]),
+      ['big11', 100, true],
+      ['big12', 100, true],
+      ['zz_mid', 100, true],
+      ['zz_small', 100, undefined],
+    ]);
+  });
+});
+
+describe('describeTable', () => {
+  it('counts one big table up to the cap, with its columns', () => {
+    const conn = tenantWith(tableOf('events', 50_000));
+
+    const detail = describeTable(conn, 'events');
+
+    expect(detail).toMatchObject({ rowCount: ROW_COUNT_CAP, rowCountIsLowerBound: true });
+    expect(detail.columns.map((c) => c.name)).toEqual(['id', 'body']);
+    expect(tableDetailMarkdown(detail)).toContain(`# events (table, ${ROW_COUNT_CAP}+ rows)`);
+  });
+});
+
+describe('describeTables', () => {
+  it('describes every table with the listing counts, leaving out a view that fails', () => {
+    const conn = tenantWith(
+      `${tableOf('events', 50_000)}${tableOf('notes', 3)}
+       CREATE VIEW broken AS SELECT gone FROM notes;`,
+    );
+
+    const details = describeTables(conn);
+
+    expect(details.map((t) => [t.name, t.rowCount, t.rowCountIsLowerBound])).toEqual([
+      ['events', ROW_COUNT_CAP, true],
+      ['notes', 3, undefined],
+    ]);
+    expect(details[1]?.sql).toContain('CREATE TABLE notes');
+  });
+
+  it('writes capped counts as N+ in the schema overview, with how to count exactly', () => {
+    const conn = tenantWith(`${tableOf('events', 50_000)}${tableOf('notes', 3)}`);
+
+    const markdown = schemaOverviewMarkdown(conn, 'acme');
+
+    expect(markdown).toContain(`### events (table, ${ROW_COUNT_CAP}+ rows)`);
+    expect(markdown).toContain('### notes (table, 3 rows)');
+    expect(markdown).toContain('For an exact count run SELECT count(*) with the query tool.');
+  });
+
+  it('says nothing about the cap when every table was counted exactly', () => {
+    const conn = tenantWith(tableOf('notes', 3));
+
+    expect(schemaOverviewMarkdown(conn, 'acme')).not.toContain('exact count');
+  });
+});
