@@ -16,6 +16,10 @@ export interface VerifiedToken {
 // Far above any real token; stops a megabyte "token" before any parsing work.
 const MAX_TOKEN_CHARS = 16_384;
 
+// A compact JWS: three base64url segments without padding (RFC 7515 section 7.1). jose would
+// otherwise accept a stray `=` after the signature.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** Verifies a tenant token and extracts its tenant id; throws TOKEN_* codes. */
 export async function verifyTenantToken(
   token: string,
@@ -27,7 +31,11 @@ export async function verifyTenantToken(
   if (compact.length > MAX_TOKEN_CHARS) {
     throw new TenantMcpError('TOKEN_MALFORMED', 'token is too long');
   }
+  if (!COMPACT_JWS.test(compact)) {
+    throw new TenantMcpError('TOKEN_MALFORMED', 'token is not three base64url segments');
+  }
   const payload = await verifySignatureAndClaims(compact, key, auth);
+  checkIssuedAt(payload, auth.clockToleranceSeconds);
   return {
     tenantId: tenantIdFrom(payload, auth.tenantClaim),
     expiresAt: payload.exp as number,
@@ -54,6 +62,18 @@ async function verifySignatureAndClaims(
     return payload;
   } catch (error) {
     throw tokenError(error);
+  }
+}
+
+/**
+ * TOKEN_NOT_YET_VALID for a token issued in the future beyond the clock tolerance: jose checks
+ * `iat` only when a maximum token age is set, and such a token would outlive its intended life.
+ */
+function checkIssuedAt(payload: JWTPayload, toleranceSeconds: number): void {
+  // Date.now, as jose uses for exp and nbf, so that all three agree on the moment.
+  const now = Date.now() / 1000;
+  if (typeof payload.iat === 'number' && payload.iat > now + toleranceSeconds) {
+    throw new TenantMcpError('TOKEN_NOT_YET_VALID', 'token is issued in the future');
   }
 }
 

@@ -128,6 +128,14 @@ const Http = z
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((http, ctx) => {
+    const { maxConcurrentRequests: overall, maxConcurrentRequestsPerTenant: perTenant } = http;
+    if (perTenant > overall) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConcurrentRequestsPerTenant'],
+        message: `${perTenant} exceeds maxConcurrentRequests ${overall}`,
+      });
+    }
     if (http.requiredScopes.length > 0 && http.scopesSupported !== undefined) {
       const missing = http.requiredScopes.filter((s) => !http.scopesSupported?.includes(s));
       if (missing.length > 0) {

@@ -151,6 +151,28 @@ describe('verifyTenantToken with an HS256 secret', () => {
     expect((await verify(token)).tenantId).toBe('acme');
   });
 
+  it('refuses a token issued an hour from now with TOKEN_NOT_YET_VALID', async () => {
+    const token = await mint(claims({ iat: NOW + 3_600, exp: NOW + 7_200 }));
+
+    const error = await failure(verify(token));
+
+    expect(error.code).toBe('TOKEN_NOT_YET_VALID');
+    expect(error.message).toBe('token is issued in the future');
+  });
+
+  it('accepts a token issued 10 s from now, within the tolerance', async () => {
+    const token = await mint(claims({ iat: NOW + 10 }));
+
+    expect((await verify(token)).tenantId).toBe('acme');
+  });
+
+  it('refuses a token issued 10 s from now when the tolerance is 0', async () => {
+    const token = await mint(claims({ iat: NOW + 10 }));
+    const auth = hmacAuth({ clockToleranceSeconds: 0 });
+
+    expect((await failure(verify(token, auth))).code).toBe('TOKEN_NOT_YET_VALID');
+  });
+
   it('refuses a token signed with another secret with TOKEN_BAD_SIGNATURE', async () => {
     const token = await mint(claims(), bytes(OTHER_SECRET));
 
@@ -236,10 +258,29 @@ describe('verifyTenantToken with an HS256 secret', () => {
     expect((await failure(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
   });
 
-  it('refuses an unsigned alg none token with TOKEN_ALGORITHM_REFUSED', async () => {
+  it('refuses an unsigned alg none token, its signature empty, with TOKEN_MALFORMED', async () => {
     const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.`;
 
+    expect((await failure(verify(token))).code).toBe('TOKEN_MALFORMED');
+  });
+
+  it('refuses an alg none token with a made-up signature with TOKEN_ALGORITHM_REFUSED', async () => {
+    const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.c2ln`;
+
     expect((await failure(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
+  });
+
+  it.each([
+    ['a trailing =', (token: string) => `${token}=`],
+    ['padding inside a segment', (token: string) => token.replace('.', '=.')],
+    ['a base64 + in the signature', (token: string) => `${token.slice(0, -1)}+`],
+    ['an empty payload segment', (token: string) => token.replace(/\.[^.]+\./, '..')],
+    ['a fourth segment', (token: string) => `${token}.e30`],
+  ])('refuses a signed token with %s with TOKEN_MALFORMED', async (_label, change) => {
+    const error = await failure(verify(change(await mint(claims()))));
+
+    expect(error.code).toBe('TOKEN_MALFORMED');
+    expect(error.message).toBe('token is not three base64url segments');
   });
 
   it.each([

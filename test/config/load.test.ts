@@ -189,6 +189,30 @@ describe('loadConfig', () => {
     expect(error.message).toContain('query.timeoutMs: exceeds maxTimeoutMs');
   });
 
+  it('refuses a per-tenant request cap above the overall cap, naming the per-tenant key', () => {
+    const http = { maxConcurrentRequests: 8, maxConcurrentRequestsPerTenant: 9 };
+    const error = failure(() => loadConfig(writeConfig(minimal({ http }))));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(
+      'http.maxConcurrentRequestsPerTenant: 9 exceeds maxConcurrentRequests 8',
+    );
+  });
+
+  it('refuses a lowered overall request cap that the default per-tenant cap exceeds', () => {
+    const error = failure(() =>
+      loadConfig(writeConfig(minimal({ http: { maxConcurrentRequests: 8 } }))),
+    );
+
+    expect(error.message).toContain('http.maxConcurrentRequestsPerTenant: 16 exceeds');
+  });
+
+  it('accepts a per-tenant request cap equal to the overall cap', () => {
+    const http = { maxConcurrentRequests: 8, maxConcurrentRequestsPerTenant: 8 };
+
+    expect(loadConfig(writeConfig(minimal({ http }))).http.maxConcurrentRequestsPerTenant).toBe(8);
+  });
+
   it('refuses a file that is not JSON with CONFIG_INVALID', () => {
     const error = failure(() => loadConfig(writeConfig('{ "dataRoot": "data", ')));
 
