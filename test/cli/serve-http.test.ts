@@ -13,8 +13,9 @@ import {
   type TestRoot,
 } from '../support/demo-root.js';
 
-// The built bin as an operator runs it: `serve --http`, one listening line on stderr with the
-// bound port, requests from two tenants, then SIGTERM and exit 0.
+// The built bin as an operator runs it: `serve --http`, a listening line on stderr with the
+// bound port and a ready line once startup migrations are done, requests from two tenants,
+// then SIGTERM and exit 0.
 
 let root: TestRoot;
 
@@ -56,13 +57,13 @@ function start(configFile: string): Running {
   return { child, stderr: () => stderr, exited };
 }
 
-/** The listening line's fields, once the server has written it. */
-async function listening(running: Running): Promise<Record<string, unknown>> {
+/** The fields of the line logging `event`, once the server has written it. */
+async function logged(running: Running, event: string): Promise<Record<string, unknown>> {
   for (;;) {
     const line = running
       .stderr()
       .split('\n')
-      .find((l) => l.includes('"event":"http_listening"'));
+      .find((l) => l.includes(`"event":"${event}"`));
     if (line !== undefined) return JSON.parse(line) as Record<string, unknown>;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -95,13 +96,14 @@ async function countUsers(port: number, tenantId: string): Promise<unknown> {
 }
 
 describe('tenant-mcp serve --http', () => {
-  it('logs the bound port, serves both tenants, and exits 0 on SIGTERM', async () => {
+  it('logs the bound port, then ready, serves both tenants, and exits 0 on SIGTERM', async () => {
     const running = start(writeConfig({}));
     try {
-      const line = await listening(running);
+      const line = await logged(running, 'http_listening');
       expect(line).toMatchObject({ level: 30, host: '127.0.0.1', path: '/mcp' });
       const port = line.port as number;
       expect(port).toBeGreaterThan(0);
+      expect(await logged(running, 'http_ready')).toMatchObject({ port });
 
       const counts = [
         await countUsers(port, 'northwind-coaching'),

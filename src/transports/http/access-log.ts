@@ -13,7 +13,7 @@ export interface AccessRecord {
   readonly route: string;
   readonly startedAt: number;
   tenant?: string;
-  /** The JSON-RPC method, or `batch`. */
+  /** The JSON-RPC method. */
   rpcMethod?: string;
   /** The tool of a tools/call. */
   tool?: string;
@@ -34,17 +34,12 @@ export function startRecord(
 }
 
 /** Notes what the body asked for: the JSON-RPC method and id and, for tools/call, the tool. */
-export function noteMessages(record: AccessRecord, messages: readonly JSONRPCMessage[]): void {
-  const first = messages[0];
-  if (messages.length > 1) {
-    record.rpcMethod = 'batch';
-    return;
-  }
-  if (first === undefined || !('method' in first)) return;
-  if ('id' in first) record.rpcId = first.id;
-  record.rpcMethod = bounded(first.method);
-  const name = first.params?.name;
-  if (first.method === 'tools/call' && typeof name === 'string') record.tool = bounded(name);
+export function noteMessage(record: AccessRecord, message: JSONRPCMessage): void {
+  if (!('method' in message)) return;
+  if ('id' in message) record.rpcId = message.id;
+  record.rpcMethod = bounded(message.method);
+  const name = message.params?.name;
+  if (message.method === 'tools/call' && typeof name === 'string') record.tool = bounded(name);
 }
 
 /**

@@ -8,10 +8,8 @@ import { allowCors, answerPreflight } from './cors.js';
 import { checkBrowserSafety } from './guard.js';
 import { serveMcpPost, type McpEndpointDeps } from './mcp-endpoint.js';
 import { metadataPaths, resourceMetadata, type ResourceMetadata } from './metadata.js';
+import { HEALTH_PATH } from './settings.js';
 import { sendFailure, sendJson, type Challenge } from './wire.js';
-
-/** The health check's path; it carries counters only, never a tenant id. */
-export const HEALTH_PATH = '/healthz';
 
 /** Everything the request handler needs. */
 export interface HttpAppDeps extends McpEndpointDeps {
@@ -22,21 +20,31 @@ export interface HttpAppDeps extends McpEndpointDeps {
 
 type Route = 'mcp' | 'health' | 'metadata' | 'unknown';
 
+/** Starting until startup migrations are done; stopping once a stop has begun. */
+type State = 'starting' | 'ready' | 'stopping';
+
+const HEALTH_STATUS: Record<State, string> = {
+  starting: 'starting',
+  ready: 'ok',
+  stopping: 'stopping',
+};
+
 const READ_METHODS = 'GET, HEAD';
 
 /**
  * The HTTP request handler: browser-safety checks first, then the MCP endpoint, the health
- * check and the protected-resource metadata. It tracks requests in progress so that a stop
- * can refuse new ones and wait for the rest.
+ * check and the protected-resource metadata. It starts refusing MCP requests with
+ * SERVER_STARTING until `ready()`, and tracks requests in progress so that a stop can refuse
+ * new ones, wait for the rest and answer those that outlive the grace.
  */
 export class HttpApp {
   readonly #deps: HttpAppDeps;
   readonly #metadata: ResourceMetadata;
   readonly #metadataPaths: ReadonlySet<string>;
   readonly #challenge: Challenge;
-  readonly #active = new Set<ServerResponse>();
+  readonly #active = new Map<ServerResponse, AccessRecord>();
   readonly #startedAt = performance.now();
-  #stopping = false;
+  #state: State = 'starting';
   #onIdle: (() => void) | undefined;
 
   constructor(deps: HttpAppDeps) {
@@ -58,7 +66,7 @@ export class HttpApp {
       performance.now(),
     );
     res.setHeader('x-request-id', record.requestId);
-    this.#active.add(res);
+    this.#active.set(res, record);
     res.once('close', () => this.#finished(record, res));
     this.#serve(req, res, record).catch((error: unknown) => this.#fail(res, record, error));
   };
@@ -68,22 +76,44 @@ export class HttpApp {
     return this.#active.size;
   }
 
+  /** Serves MCP requests from now on (startup migrations are done). */
+  ready(): void {
+    if (this.#state === 'starting') this.#state = 'ready';
+  }
+
   /**
    * Refuses every new request with SERVER_CLOSING from now on and asks clients of requests
    * in progress to close their connections; resolves once those requests have finished.
    */
   stopAccepting(): Promise<void> {
-    this.#stopping = true;
-    for (const res of this.#active) if (!res.headersSent) res.setHeader('connection', 'close');
+    this.#state = 'stopping';
+    for (const res of this.#active.keys()) {
+      if (!res.headersSent) res.setHeader('connection', 'close');
+    }
     if (this.#active.size === 0) return Promise.resolve();
     return new Promise((resolve) => (this.#onIdle = resolve));
+  }
+
+  /**
+   * Answers 503 SERVER_CLOSING to every request in progress whose answer has not begun, so
+   * that its client learns why rather than seeing a reset; resolves once those answers are
+   * handed to the network. The handlers still running are aborted as their responses close.
+   */
+  answerClosing(): Promise<void> {
+    const written: Promise<void>[] = [];
+    for (const [res, record] of this.#active) {
+      if (res.headersSent) continue;
+      written.push(new Promise((resolve) => res.once('close', resolve)));
+      this.#fail(res, record, closing());
+    }
+    return Promise.all(written).then(() => undefined);
   }
 
   async #serve(req: IncomingMessage, res: ServerResponse, record: AccessRecord): Promise<void> {
     checkBrowserSafety(req, this.#deps.settings);
     allowCors(req, res, this.#deps.settings);
     if (record.route === 'health') return this.#health(req, res);
-    if (this.#stopping) throw closing();
+    if (this.#state === 'stopping') throw closing();
     switch (record.route) {
       case 'mcp':
         return this.#mcp(req, res, record);
@@ -95,6 +125,7 @@ export class HttpApp {
   }
 
   async #mcp(req: IncomingMessage, res: ServerResponse, record: AccessRecord): Promise<void> {
+    if (req.method === 'POST' && this.#state === 'starting') throw starting();
     if (req.method === 'POST') return serveMcpPost(req, res, record, this.#deps);
     if (req.method === 'OPTIONS') return answerPreflight(res, 'POST');
     // Stateless: no stream to resume (GET) and no session to end (DELETE).
@@ -104,12 +135,13 @@ export class HttpApp {
 
   #health(req: IncomingMessage, res: ServerResponse): void {
     const body = {
-      status: this.#stopping ? 'stopping' : 'ok',
+      status: HEALTH_STATUS[this.#state],
       uptimeSeconds: Math.round((performance.now() - this.#startedAt) / 1000),
       requests: this.#deps.limits.stats(),
       ...this.#deps.counters(),
     };
-    this.#readOnly(req, res, () => sendJson(res, this.#stopping ? 503 : 200, body));
+    const status = this.#state === 'ready' ? 200 : 503;
+    this.#readOnly(req, res, () => sendJson(res, status, body));
   }
 
   #readOnly(req: IncomingMessage, res: ServerResponse, send: () => void): void {
@@ -130,7 +162,7 @@ export class HttpApp {
     // Health checks come every few seconds from a balancer: keep them out of the info log.
     const level = record.route === 'health' ? 'debug' : 'info';
     logAccess(this.#deps.logger, level, record, res, performance.now());
-    if (this.#stopping && this.#active.size === 0) this.#onIdle?.();
+    if (this.#state === 'stopping' && this.#active.size === 0) this.#onIdle?.();
   }
 
   #routeOf(req: IncomingMessage): Route {
@@ -139,6 +171,12 @@ export class HttpApp {
     if (path === HEALTH_PATH) return 'health';
     return this.#metadataPaths.has(path) ? 'metadata' : 'unknown';
   }
+}
+
+function starting(): TenantMcpError {
+  return new TenantMcpError('SERVER_STARTING', 'the server is still starting', {
+    hint: 'try again after the Retry-After delay',
+  });
 }
 
 function closing(): TenantMcpError {

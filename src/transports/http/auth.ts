@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { LRUCache } from 'lru-cache';
 import type { VerificationKey } from '../../auth/keys.js';
@@ -7,15 +8,40 @@ import { TenantMcpError } from '../../errors.js';
 
 // RFC 6750 section 2.1: the scheme, one or more spaces, then a b64token.
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const BEARER_SCHEME = /^Bearer(?: |$)/i;
 
 // Bounds on the verified-token cache: entries, and characters of token kept as keys.
 const CACHE_ENTRIES = 10_000;
 const CACHE_CHARS = 8 * 1024 * 1024;
 
-/** The token of an `Authorization: Bearer …` header; TOKEN_MISSING or TOKEN_MALFORMED. */
+/**
+ * The request's one Authorization header, or undefined when none was sent. Node keeps only
+ * the first of several in `req.headers`; which one a proxy or a cache in front would read is
+ * anyone's guess, so more than one is TOKEN_MALFORMED.
+ */
+export function authorizationHeader(req: IncomingMessage): string | undefined {
+  let count = 0;
+  // rawHeaders alternates names and values, names as sent.
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === 'authorization') count += 1;
+  }
+  if (count > 1) {
+    throw new TenantMcpError('TOKEN_MALFORMED', 'send exactly one Authorization header');
+  }
+  return req.headers.authorization;
+}
+
+/**
+ * The token of an `Authorization: Bearer …` header. TOKEN_MISSING when there is no Bearer
+ * credential at all (no header, an empty one, or another scheme such as Basic), so that the
+ * client gets a plain challenge (RFC 6750 section 3.1); TOKEN_MALFORMED for a bad Bearer one.
+ */
 export function bearerToken(header: string | undefined): string {
-  if (header === undefined || header === '') {
+  if (header === undefined || header.trim() === '') {
     throw new TenantMcpError('TOKEN_MISSING', 'no Authorization header was sent');
+  }
+  if (!BEARER_SCHEME.test(header)) {
+    throw new TenantMcpError('TOKEN_MISSING', 'the Authorization header carries no Bearer token');
   }
   const token = BEARER.exec(header)?.[1];
   if (token === undefined) {

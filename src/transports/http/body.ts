@@ -1,16 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  isInitializeRequest,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type JSONRPCMessage,
+} from '@modelcontextprotocol/sdk/types.js';
 import { TenantMcpError } from '../../errors.js';
 
-/** The SDK's own bound on a batch; a longer one would be refused by the transport anyway. */
-const MAX_BATCH = 100;
-
-/** A request body that parsed as JSON-RPC: the JSON as sent and its messages. */
+/** A request body that parsed as one JSON-RPC message: the JSON as sent and the message. */
 export interface RpcBody {
   /** Handed to the SDK transport, which reads no body of its own. */
   readonly json: unknown;
-  readonly messages: readonly JSONRPCMessage[];
+  readonly message: JSONRPCMessage;
 }
 
 /**
@@ -33,6 +35,25 @@ export function checkPostHeaders(req: IncomingMessage): void {
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
     throw new TenantMcpError('UNSUPPORTED_MEDIA_TYPE', 'compressed bodies are not accepted');
   }
+}
+
+/**
+ * Refuses an `Mcp-Protocol-Version` header naming a version the SDK does not speak, before the
+ * transport would refuse it without our code. No header is fine (the client predates it), and
+ * so is any header on `initialize`, where the version is negotiated in the body instead.
+ * The value sent is never echoed.
+ */
+export function checkProtocolVersion(
+  header: string | string[] | undefined,
+  message: JSONRPCMessage,
+): void {
+  if (header === undefined || isInitializeRequest(message)) return;
+  if (typeof header === 'string' && SUPPORTED_PROTOCOL_VERSIONS.includes(header)) return;
+  const supported = SUPPORTED_PROTOCOL_VERSIONS.join(', ');
+  throw new TenantMcpError(
+    'PROTOCOL_VERSION_UNSUPPORTED',
+    `the Mcp-Protocol-Version header names an unsupported version; supported: ${supported}`,
+  );
 }
 
 /**
@@ -65,7 +86,11 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-/** Parses a body as one JSON-RPC message or a batch: REQUEST_PARSE_ERROR or REQUEST_INVALID. */
+/**
+ * Parses a body as one JSON-RPC message: REQUEST_PARSE_ERROR or REQUEST_INVALID. Batches are
+ * refused: MCP dropped them in protocol 2025-06-18, and the transport answers a batch of
+ * requests with only one of its answers.
+ */
 export function parseRpcBody(bytes: Buffer): RpcBody {
   let json: unknown;
   try {
@@ -75,19 +100,14 @@ export function parseRpcBody(bytes: Buffer): RpcBody {
       cause: error,
     });
   }
-  return { json, messages: rpcMessages(json) };
+  return { json, message: rpcMessage(json) };
 }
 
-function rpcMessages(json: unknown): JSONRPCMessage[] {
-  const list = Array.isArray(json) ? json : [json];
-  if (list.length === 0 || list.length > MAX_BATCH) {
-    throw invalid(`a batch must hold 1 to ${MAX_BATCH} messages`);
-  }
-  return list.map((item) => {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) throw invalid('the body is not a JSON-RPC 2.0 message');
-    return parsed.data;
-  });
+function rpcMessage(json: unknown): JSONRPCMessage {
+  if (Array.isArray(json)) throw invalid('JSON-RPC batches are not supported; send one message');
+  const parsed = JSONRPCMessageSchema.safeParse(json);
+  if (!parsed.success) throw invalid('the body is not a JSON-RPC 2.0 message');
+  return parsed.data;
 }
 
 function invalid(message: string): TenantMcpError {

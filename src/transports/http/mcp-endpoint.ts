@@ -4,9 +4,21 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { QueryConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import type { TenantHandle, TenantLease } from '../../tenancy/tenant-pool.js';
-import { noteMessages, type AccessRecord } from './access-log.js';
-import { authInfoFor, bearerToken, requireScopes, type TokenVerifier } from './auth.js';
-import { checkPostHeaders, parseRpcBody, readBody, type RpcBody } from './body.js';
+import { noteMessage, type AccessRecord } from './access-log.js';
+import {
+  authInfoFor,
+  authorizationHeader,
+  bearerToken,
+  requireScopes,
+  type TokenVerifier,
+} from './auth.js';
+import {
+  checkPostHeaders,
+  checkProtocolVersion,
+  parseRpcBody,
+  readBody,
+  type RpcBody,
+} from './body.js';
 import type { ConcurrencyLimits } from './limits.js';
 import { lendServer, returnServer, type TenantServer } from './server-reuse.js';
 import type { HttpSettings } from './settings.js';
@@ -38,7 +50,7 @@ export async function serveMcpPost(
   record: AccessRecord,
   deps: McpEndpointDeps,
 ): Promise<void> {
-  const token = bearerToken(req.headers.authorization);
+  const token = bearerToken(authorizationHeader(req));
   const verified = await deps.verifier.verify(token);
   record.tenant = verified.tenantId;
   requireScopes(verified, deps.settings.requiredScopes);
@@ -46,7 +58,8 @@ export async function serveMcpPost(
 
   afterResponse(res, deps.limits.acquire(verified.tenantId));
   const body = parseRpcBody(await readBody(req, deps.settings.maxBodyBytes));
-  noteMessages(record, body.messages);
+  noteMessage(record, body.message);
+  checkProtocolVersion(req.headers['mcp-protocol-version'], body.message);
 
   const lease = deps.tenants.lease(verified.tenantId);
   afterResponse(res, lease.release);

@@ -2,11 +2,12 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { VerificationKey } from '../../auth/keys.js';
 import type { Config } from '../../config/load.js';
+import type { HttpConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import { QueryPool } from '../../query/pool.js';
 import { boundedMaxOpen, readFdLimit } from '../../tenancy/fd-limit.js';
 import { firstUseMigrator, migrateAllAtStartup } from '../../tenancy/migrate-on-open.js';
-import { TenantPool } from '../../tenancy/tenant-pool.js';
+import { TenantPool, type TenantMigrator } from '../../tenancy/tenant-pool.js';
 import { HttpApp } from './app.js';
 import { TokenVerifier } from './auth.js';
 import { ConcurrencyLimits } from './limits.js';
@@ -36,17 +37,23 @@ export interface HttpService {
   readonly stopped: Promise<void>;
 }
 
+// How long the 503 answers to calls past the grace may take to leave before connections go.
+const CLOSING_ANSWER_MS = 1_000;
+
 interface Parts {
   readonly server: Server;
   readonly port: number;
+  readonly settings: HttpSettings;
   readonly app: HttpApp;
   readonly tenants: TenantPool;
   readonly queries: QueryPool;
 }
 
 /**
- * Migrates every tenant when migrations.onStartup says so (failures are logged, the server
- * still starts), then listens. Logs one `http_listening` line with the bound port.
+ * Binds the port first, so that a second instance on the same port fails before it opens any
+ * tenant, and logs one `http_listening` line with the bound port. Then migrates every tenant
+ * when migrations.onStartup says so (failures are logged, the server still starts) while MCP
+ * requests get 503 SERVER_STARTING, and logs `http_ready` once it serves them.
  */
 export async function startHttpService(
   config: Config,
@@ -54,19 +61,39 @@ export async function startHttpService(
 ): Promise<HttpService> {
   const { logger } = options;
   checkHttpConfig(config.http);
-  if (config.migrations.onStartup) await migrateAllAtStartup(config, logger);
-
-  const queries = launchQueryPool(config, options);
-  const tenants = openTenantPool(config, queries, logger);
+  // Reads the migration files only: a broken catalog stops startup before the port is taken.
+  const migrate = firstUseMigrator(config, logger);
   const server = createBoundedServer();
-  let port: number;
-  try {
-    port = await listen(server, config.http.host, config.http.port);
-  } catch (error) {
-    await Promise.all([tenants.close(), queries.close()]);
-    throw error;
-  }
+  const port = await listen(server, config.http.host, config.http.port);
 
+  // No await from listen to here: no request can arrive before the handler is attached.
+  const parts = assemble(server, port, config, options, migrate);
+  server.on('request', parts.app.handle);
+  logEvent(logger, 'http_listening', config.http, port);
+  const service = serviceFor(parts, config, logger);
+
+  if (config.migrations.onStartup) {
+    try {
+      await migrateAllAtStartup(config, logger);
+    } catch (error) {
+      await service.stop();
+      throw error;
+    }
+  }
+  parts.app.ready();
+  logEvent(logger, 'http_ready', config.http, port);
+  return service;
+}
+
+function assemble(
+  server: Server,
+  port: number,
+  config: Config,
+  options: HttpServiceOptions,
+  migrate: TenantMigrator | undefined,
+): Parts {
+  const queries = launchQueryPool(config, options);
+  const tenants = openTenantPool(config, queries, options.logger, migrate);
   const settings = resolveHttpSettings(config.http, port);
   const app = new HttpApp({
     http: config.http,
@@ -78,15 +105,22 @@ export async function startHttpService(
     ),
     tenants,
     queryLimits: config.query,
-    logger,
+    logger: options.logger,
     counters: () => ({ tenants: tenants.stats(), queries: queries.stats() }),
   });
-  server.on('request', app.handle);
-  const { host, path } = config.http;
-  logger.info({ event: 'http_listening', host, port, path }, 'listening');
-  // Operators and scripts wait for this line (it carries the port); a buffered log must not hold it.
+  return { server, port, settings, app, tenants, queries };
+}
+
+/** Operators and scripts wait for these lines (they carry the port); a buffer must not hold them. */
+function logEvent(
+  logger: Logger,
+  event: 'http_listening' | 'http_ready',
+  http: HttpConfig,
+  port: number,
+): void {
+  const { host, path } = http;
+  logger.info({ event, host, port, path }, event === 'http_ready' ? 'ready' : 'listening');
   logger.flush();
-  return serviceFor({ server, port, app, tenants, queries }, settings, config, logger);
 }
 
 function launchQueryPool(config: Config, options: HttpServiceOptions): QueryPool {
@@ -100,23 +134,23 @@ function launchQueryPool(config: Config, options: HttpServiceOptions): QueryPool
   });
 }
 
-function openTenantPool(config: Config, queries: QueryPool, logger: Logger): TenantPool {
+function openTenantPool(
+  config: Config,
+  queries: QueryPool,
+  logger: Logger,
+  migrate: TenantMigrator | undefined,
+): TenantPool {
   return new TenantPool({
     dataRoot: config.dataRoot,
     queryPool: queries,
     logger,
     maxOpen: boundedMaxOpen(config.http.maxOpenTenants, readFdLimit()),
     idleMs: config.http.tenantIdleMs,
-    migrate: firstUseMigrator(config, logger),
+    migrate,
   });
 }
 
-function serviceFor(
-  parts: Parts,
-  settings: HttpSettings,
-  config: Config,
-  logger: Logger,
-): HttpService {
+function serviceFor(parts: Parts, config: Config, logger: Logger): HttpService {
   let stopping: Promise<void> | undefined;
   let settle!: { resolve: () => void; reject: (error: unknown) => void };
   const stopped = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
@@ -127,19 +161,23 @@ function serviceFor(
     }
     return stopping;
   };
-  return { host: config.http.host, port: parts.port, settings, stop, stopped };
+  return { host: config.http.host, port: parts.port, settings: parts.settings, stop, stopped };
 }
 
 /**
  * The order matters: refuse new work, let calls in progress finish (their tenants and query
- * workers are still open), cut off what outlives the grace, then close tenants and workers.
+ * workers are still open), answer what outlives the grace with SERVER_CLOSING and cut off the
+ * rest, then close tenants and workers.
  */
 async function shutdown(parts: Parts, graceMs: number, logger: Logger): Promise<void> {
   const { server, app, tenants, queries } = parts;
   logger.info({ event: 'http_stopping', inFlight: app.inFlight }, 'stopping');
   const closed = closeServer(server);
   const drained = await withinGrace(app.stopAccepting(), graceMs);
-  if (!drained) logger.warn({ event: 'http_grace_expired', inFlight: app.inFlight }, 'cut off');
+  if (!drained) {
+    logger.warn({ event: 'http_grace_expired', inFlight: app.inFlight }, 'cut off');
+    await withinGrace(app.answerClosing(), CLOSING_ANSWER_MS);
+  }
   server.closeAllConnections();
   await closed;
   await tenants.close();

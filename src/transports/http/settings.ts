@@ -19,14 +19,25 @@ export interface HttpSettings {
 /** The well-known path prefix of RFC 9728 protected-resource metadata. */
 export const METADATA_PREFIX = '/.well-known/oauth-protected-resource';
 
+/** The health check's path; it carries counters only, never a tenant id. */
+export const HEALTH_PATH = '/healthz';
+
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const WILDCARDS = ['0.0.0.0', '::', '[::]'];
 
 /**
  * Refuses, before anything binds, an HTTP config that would leave the server open to DNS
- * rebinding or unable to name itself: CONFIG_INVALID naming the missing key.
+ * rebinding, unable to name itself, or with an endpoint hiding another route: CONFIG_INVALID
+ * naming the key.
  */
 export function checkHttpConfig(http: HttpConfig): void {
+  if (http.path === HEALTH_PATH || isUnder(http.path, METADATA_PREFIX)) {
+    throw new TenantMcpError(
+      'CONFIG_INVALID',
+      `http.path must not be ${HEALTH_PATH} or under ${METADATA_PREFIX}`,
+      { hint: 'those paths serve the health check and the protected-resource metadata' },
+    );
+  }
   if (!isLoopback(http.host) && http.allowedHosts === undefined) {
     throw new TenantMcpError(
       'CONFIG_INVALID',
@@ -77,6 +88,10 @@ function loopbackHosts(host: string, port: number): string[] {
 /** IPv6 literals need brackets inside a URL or a Host header. */
 function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 function lower(value: string): string {

@@ -11,7 +11,7 @@ export const RpcCode = {
   serverError: -32000,
 } as const;
 
-/** Seconds a client is asked to wait after an overload or a shutdown answer. */
+/** Seconds a client is asked to wait after an overload, startup or shutdown answer. */
 export const RETRY_AFTER_SECONDS = 1;
 
 /** What a 401 or 403 from the token check needs to tell the client where to get a token. */
@@ -42,10 +42,14 @@ interface Mapping {
   readonly status: number;
   readonly rpc?: number;
   readonly retry?: boolean;
-  readonly oauth?: 'invalid_token' | 'insufficient_scope';
+  /**
+   * The Bearer challenge: with an RFC 6750 error code, or `bare` (no error) for a request
+   * that carried no Bearer credentials at all (RFC 6750 section 3.1).
+   */
+  readonly challenge?: 'bare' | 'invalid_token' | 'insufficient_scope';
 }
 
-const INVALID_TOKEN: Mapping = { status: 401, oauth: 'invalid_token' };
+const INVALID_TOKEN: Mapping = { status: 401, challenge: 'invalid_token' };
 const NOT_SERVED: Mapping = { status: 403 };
 const BROKEN_TENANT: Mapping = { status: 500 };
 
@@ -54,7 +58,7 @@ const BROKEN_TENANT: Mapping = { status: 500 };
  * 500, logged, and "internal error" on the wire.
  */
 const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
-  TOKEN_MISSING: INVALID_TOKEN,
+  TOKEN_MISSING: { status: 401, challenge: 'bare' },
   TOKEN_MALFORMED: INVALID_TOKEN,
   TOKEN_EXPIRED: INVALID_TOKEN,
   TOKEN_NOT_YET_VALID: INVALID_TOKEN,
@@ -64,7 +68,7 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   TOKEN_ALGORITHM_REFUSED: INVALID_TOKEN,
   TOKEN_CLAIM_MISSING: INVALID_TOKEN,
   TOKEN_CLAIM_INVALID: INVALID_TOKEN,
-  TOKEN_INSUFFICIENT_SCOPE: { status: 403, oauth: 'insufficient_scope' },
+  TOKEN_INSUFFICIENT_SCOPE: { status: 403, challenge: 'insufficient_scope' },
   HOST_REFUSED: { status: 403 },
   ORIGIN_REFUSED: { status: 403 },
   // A valid token naming a tenant this server does not hold: refused, and nothing said about why.
@@ -86,8 +90,10 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   REQUEST_PARSE_ERROR: { status: 400, rpc: RpcCode.parseError },
   REQUEST_INVALID: { status: 400, rpc: RpcCode.invalidRequest },
+  PROTOCOL_VERSION_UNSUPPORTED: { status: 400 },
   TENANT_OVERLOADED: { status: 429, retry: true },
   SERVER_OVERLOADED: { status: 503, retry: true },
+  SERVER_STARTING: { status: 503, retry: true },
   SERVER_CLOSING: { status: 503, retry: true },
 };
 
@@ -151,7 +157,9 @@ function headersFor(
   challenge: Challenge,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (mapping.oauth) headers['www-authenticate'] = bearerChallenge(mapping.oauth, error, challenge);
+  if (mapping.challenge) {
+    headers['www-authenticate'] = bearerChallenge(mapping.challenge, error, challenge);
+  }
   if (mapping.retry) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
   // The body of a refused upload is left unread: the connection cannot carry another request.
   if (mapping.status === 413 || error.code === 'SERVER_CLOSING') headers.connection = 'close';
@@ -159,11 +167,15 @@ function headersFor(
 }
 
 /** RFC 6750 section 3 challenge, with the RFC 9728 pointer to the metadata. */
-function bearerChallenge(oauthError: string, error: TenantMcpError, challenge: Challenge): string {
-  const parts = [
-    `error="${oauthError}"`,
-    `error_description="${quotable(`${error.code}: ${error.message}`)}"`,
-  ];
+function bearerChallenge(
+  kind: NonNullable<Mapping['challenge']>,
+  error: TenantMcpError,
+  challenge: Challenge,
+): string {
+  const parts =
+    kind === 'bare'
+      ? []
+      : [`error="${kind}"`, `error_description="${quotable(`${error.code}: ${error.message}`)}"`];
   if (challenge.requiredScopes.length > 0) {
     parts.push(`scope="${quotable(challenge.requiredScopes.join(' '))}"`);
   }

@@ -9,8 +9,9 @@ import { ConcurrencyLimits } from '../../../src/transports/http/limits.js';
 import { resolveHttpSettings } from '../../../src/transports/http/settings.js';
 import { testConfig } from '../../support/demo-root.js';
 
-// The request handler on its own, with no tenant behind it: what it answers once a stop has
-// begun to requests that still arrive on connections already open.
+// The request handler on its own, with no tenant behind it: what it answers while startup
+// migrations run, and once a stop has begun to requests that still arrive on connections
+// already open.
 
 let server: Server | undefined;
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -20,7 +21,8 @@ afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function startApp(): Promise<{ app: HttpApp; port: number }> {
+/** Serves the handler on an ephemeral port; ready unless told to stay starting. */
+async function startApp({ ready = true } = {}): Promise<{ app: HttpApp; port: number }> {
   const config = testConfig('/nowhere', { http: { port: 0 } });
   server = createServer();
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -40,6 +42,7 @@ async function startApp(): Promise<{ app: HttpApp; port: number }> {
     counters: () => ({ probe: 1 }),
   });
   server.on('request', app.handle);
+  if (ready) app.ready();
   return { app, port };
 }
 
@@ -59,6 +62,52 @@ function get(port: number, path: string, method = 'GET') {
     },
   );
 }
+
+describe('HttpApp while starting', () => {
+  it('answers an MCP request with 503 SERVER_STARTING and Retry-After', async () => {
+    const { port } = await startApp({ ready: false });
+
+    const answer = await get(port, '/mcp', 'POST');
+
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.headers.connection).not.toBe('close');
+    expect(answer.body).toMatchObject({ error: { data: { code: 'SERVER_STARTING' } } });
+  });
+
+  it('reports starting on the health check with 503, and ok with 200 once ready', async () => {
+    const { app, port } = await startApp({ ready: false });
+
+    const starting = await get(port, '/healthz');
+    app.ready();
+    const ready = await get(port, '/healthz');
+
+    expect(starting.status).toBe(503);
+    expect(starting.body).toMatchObject({ status: 'starting', probe: 1 });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok' });
+  });
+
+  it('serves the protected-resource metadata already', async () => {
+    const { port } = await startApp({ ready: false });
+
+    const answer = await get(port, '/.well-known/oauth-protected-resource/mcp');
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ resource: `http://127.0.0.1:${port}/mcp` });
+  });
+
+  it('answers SERVER_CLOSING, not SERVER_STARTING, once a stop begins during startup', async () => {
+    const { app, port } = await startApp({ ready: false });
+    await app.stopAccepting();
+
+    const answer = await get(port, '/mcp', 'POST');
+
+    expect(answer.status).toBe(503);
+    expect(answer.body).toMatchObject({ error: { data: { code: 'SERVER_CLOSING' } } });
+    expect((await get(port, '/healthz')).body).toMatchObject({ status: 'stopping' });
+  });
+});
 
 describe('HttpApp once a stop has begun', () => {
   it('answers a request arriving after the stop began with 503 SERVER_CLOSING, closing the connection', async () => {

@@ -1,9 +1,11 @@
+import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { VerifiedToken } from '../../../src/auth/verify-token.js';
 import { TenantMcpError } from '../../../src/errors.js';
 import {
   TokenVerifier,
   authInfoFor,
+  authorizationHeader,
   bearerToken,
   requireScopes,
 } from '../../../src/transports/http/auth.js';
@@ -31,11 +33,20 @@ describe('bearerToken', () => {
     expect(bearerToken('bearer   abc.def-_~+/=')).toBe('abc.def-_~+/=');
   });
 
-  it.each([undefined, ''])('says TOKEN_MISSING for %j', (header) => {
+  it.each([undefined, '', '  '])('says TOKEN_MISSING for %j', (header) => {
     expect(failure(() => bearerToken(header)).code).toBe('TOKEN_MISSING');
   });
 
-  it.each(['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer a b', 'Bearer "quoted"', 'Token abc'])(
+  it.each(['Basic dXNlcjpwYXNz', 'Token abc', 'Bearerabc.def.ghi'])(
+    'says TOKEN_MISSING for %j, which carries no Bearer credential',
+    (header) => {
+      const error = failure(() => bearerToken(header));
+      expect(error.code).toBe('TOKEN_MISSING');
+      expect(error.message).toBe('the Authorization header carries no Bearer token');
+    },
+  );
+
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer "quoted"', 'Bearer a\tb'])(
     'says TOKEN_MALFORMED for %j in words of its own',
     (header) => {
       const error = failure(() => bearerToken(header));
@@ -43,6 +54,33 @@ describe('bearerToken', () => {
       expect(error.message).toBe('the Authorization header must be Bearer followed by one token');
     },
   );
+});
+
+/** A request as Node parses it: `rawHeaders` as sent, `headers` keeping the first of each. */
+function requestWith(raw: string[]): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) headers[raw[i]!.toLowerCase()] ??= raw[i + 1]!;
+  return { rawHeaders: raw, headers } as unknown as IncomingMessage;
+}
+
+describe('authorizationHeader', () => {
+  it('gives the one Authorization header sent, or undefined when none was', () => {
+    expect(authorizationHeader(requestWith(['Authorization', 'Bearer a.b.c']))).toBe(
+      'Bearer a.b.c',
+    );
+    expect(authorizationHeader(requestWith(['Host', 'localhost']))).toBeUndefined();
+  });
+
+  it.each([
+    ['the same name twice', ['Authorization', 'Bearer a.b.c', 'Authorization', 'Bearer d.e.f']],
+    ['names that differ in case', ['authorization', 'Bearer a.b.c', 'AUTHORIZATION', 'Basic x']],
+    ['the same value twice', ['Authorization', 'Bearer a.b.c', 'authorization', 'Bearer a.b.c']],
+    ['an empty second header', ['Authorization', 'Bearer a.b.c', 'Authorization', '']],
+  ])('says TOKEN_MALFORMED for %s', (_, raw) => {
+    const error = failure(() => authorizationHeader(requestWith(raw)));
+    expect(error.code).toBe('TOKEN_MALFORMED');
+    expect(error.message).toBe('send exactly one Authorization header');
+  });
 });
 
 describe('TokenVerifier', () => {

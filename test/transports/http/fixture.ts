@@ -32,6 +32,8 @@ export interface Claims {
   audience?: string;
   /** Seconds from now; negative for an expired token. */
   expiresIn?: number;
+  /** Seconds from now of `iat`; five seconds ago unless told. */
+  issuedIn?: number;
   scope?: string;
   secret?: string;
   alg?: 'HS256' | 'HS512';
@@ -50,7 +52,8 @@ export interface Answer {
 export interface RawRequest {
   method?: string;
   path?: string;
-  headers?: Record<string, string>;
+  /** A list sends the header once per value. */
+  headers?: Record<string, string | string[]>;
   body?: string;
   /** Sends the body without Content-Length (chunked). */
   chunked?: boolean;
@@ -112,7 +115,7 @@ export function signToken(secret: string, claims: Claims = {}): Promise<string> 
     .setSubject('test-user')
     .setIssuer(claims.issuer ?? ISSUER)
     .setAudience(claims.audience ?? AUDIENCE)
-    .setIssuedAt(now - 5)
+    .setIssuedAt(now + (claims.issuedIn ?? -5))
     .setExpirationTime(now + (claims.expiresIn ?? 600))
     .sign(new TextEncoder().encode(claims.secret ?? secret));
 }
@@ -169,7 +172,10 @@ function bearer(token: string | undefined): Record<string, string> {
 }
 
 function sendRaw(port: number, req: RawRequest): Promise<Answer> {
-  const headers: Record<string, string> = { host: `127.0.0.1:${port}`, ...req.headers };
+  const headers: Record<string, string | string[]> = {
+    host: `127.0.0.1:${port}`,
+    ...req.headers,
+  };
   if (req.body !== undefined) {
     if (req.chunked) headers['transfer-encoding'] = 'chunked';
     else headers['content-length'] = String(Buffer.byteLength(req.body));

@@ -27,7 +27,7 @@ afterAll(() => fixture.close());
 
 const LIST = { jsonrpc: '2.0', id: 3, method: 'tools/list' };
 
-function post(body: string, headers: Record<string, string> = {}, chunked = false) {
+function post(body: string, headers: Record<string, string | string[]> = {}, chunked = false) {
   return fixture.send({
     method: 'POST',
     headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...headers },
@@ -113,13 +113,32 @@ describe('the request body', () => {
 
   it.each([
     ['an object that is not JSON-RPC', '{"hello": "world"}'],
-    ['an empty batch', '[]'],
     ['a number', '42'],
   ])('answers %s with 400 and JSON-RPC -32600', async (_, body) => {
     const answer = await post(body);
     expect(answer.status).toBe(400);
     expect(errorOf(answer).code).toBe(-32600);
     expect(errorOf(answer).data.code).toBe('REQUEST_INVALID');
+  });
+
+  it.each([
+    ['two requests sharing an id', [LIST, { jsonrpc: '2.0', id: 3, method: 'ping' }]],
+    ['a lone request', [{ jsonrpc: '2.0', id: 1, method: 'ping' }]],
+    ['no message', []],
+    ['a notification', [{ jsonrpc: '2.0', method: 'notifications/initialized' }]],
+  ])('refuses a batch of %s with 400, JSON-RPC -32600 and REQUEST_INVALID', async (_, batch) => {
+    const answer = await post(JSON.stringify(batch));
+
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message: 'REQUEST_INVALID: JSON-RPC batches are not supported; send one message',
+        data: { code: 'REQUEST_INVALID' },
+      },
+    });
   });
 
   it('refuses a body whose Content-Length is over the limit with 413', async () => {
@@ -164,6 +183,57 @@ describe('the request body', () => {
     expect(refused.status).toBe(403);
     expect(errorOf(refused).data.code).toBe('TENANT_NOT_FOUND');
     expect((refused.json as { id: unknown }).id).toBe('abc');
+  });
+});
+
+describe('the Mcp-Protocol-Version header', () => {
+  const supported = '2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07';
+
+  it('refuses a version the server does not speak with 400 and the supported list', async () => {
+    const answer = await post(JSON.stringify(LIST), { 'mcp-protocol-version': '1999-01-01' });
+
+    expect(answer.status).toBe(400);
+    expect(answer.json).toEqual({
+      jsonrpc: '2.0',
+      id: 3,
+      error: {
+        code: -32000,
+        message:
+          'PROTOCOL_VERSION_UNSUPPORTED: the Mcp-Protocol-Version header names an ' +
+          `unsupported version; supported: ${supported}`,
+        data: { code: 'PROTOCOL_VERSION_UNSUPPORTED' },
+      },
+    });
+  });
+
+  it('refuses the header sent twice, even with a supported version', async () => {
+    const headers = { 'mcp-protocol-version': ['2025-06-18', '2025-06-18'] };
+    const answer = await post(JSON.stringify(LIST), headers);
+
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).data.code).toBe('PROTOCOL_VERSION_UNSUPPORTED');
+  });
+
+  it.each(['2025-11-25', '2025-06-18', '2024-11-05'])('serves version %s', async (version) => {
+    const answer = await post(JSON.stringify(LIST), { 'mcp-protocol-version': version });
+    expect(answer.status).toBe(200);
+  });
+
+  it('leaves an initialize request to negotiate the version in its body', async () => {
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2099-01-01',
+        capabilities: {},
+        clientInfo: { name: 'future-client', version: '1.0.0' },
+      },
+    };
+    const answer = await post(JSON.stringify(initialize), { 'mcp-protocol-version': '2099-01-01' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ result: { protocolVersion: '2025-11-25' } });
   });
 });
 
@@ -228,6 +298,19 @@ describe('the health check', () => {
   it('needs no token', async () => {
     const answer = await fixture.send({ path: '/healthz' });
     expect(answer.status).toBe(200);
+  });
+});
+
+describe('the protected-resource metadata without authorization servers or scopes', () => {
+  it('leaves out authorization_servers and scopes_supported rather than list nothing', async () => {
+    const answer = await fixture.send({ path: '/.well-known/oauth-protected-resource/mcp' });
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toEqual({
+      resource: `http://127.0.0.1:${fixture.service.port}/mcp`,
+      bearer_methods_supported: ['header'],
+      resource_name: 'tenant-mcp',
+    });
   });
 });
 

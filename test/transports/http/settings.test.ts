@@ -41,6 +41,24 @@ describe('checkHttpConfig', () => {
   });
 });
 
+describe('checkHttpConfig and http.path', () => {
+  it.each([
+    '/healthz',
+    '/.well-known/oauth-protected-resource',
+    '/.well-known/oauth-protected-resource/mcp',
+  ])('refuses %s, which would hide the health check or the metadata', (path) => {
+    const error = failure(() => checkHttpConfig(http({ path })));
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toBe(
+      'http.path must not be /healthz or under /.well-known/oauth-protected-resource',
+    );
+  });
+
+  it.each(['/mcp', '/', '/healthz/mcp', '/.well-known/mcp'])('accepts %s', (path) => {
+    expect(() => checkHttpConfig(http({ path }))).not.toThrow();
+  });
+});
+
 describe('resolveHttpSettings', () => {
   it('allows the loopback names with and without the bound port by default', () => {
     const settings = resolveHttpSettings(http({ port: 0 }), 4321);

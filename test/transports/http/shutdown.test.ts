@@ -1,6 +1,8 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ENDLESS_SQL,
+  MCP_HEADERS,
   activeRequests,
   queryCall,
   startFixture,
@@ -33,6 +35,32 @@ async function callInProgress(
   answer.catch(() => undefined);
   await waitForHealth(running, (h) => activeRequests(h) === 1);
   return { answer };
+}
+
+/** A POST whose chunked body is never finished; resolves with the status and our code. */
+function unfinishedPost(
+  running: HttpFixture,
+  token: string,
+): Promise<{ status: number; code: unknown }> {
+  return new Promise((resolve, reject) => {
+    const port = running.service.port;
+    const headers = {
+      ...MCP_HEADERS,
+      host: `127.0.0.1:${port}`,
+      authorization: `Bearer ${token}`,
+      'transfer-encoding': 'chunked',
+    };
+    const req = request({ port, method: 'POST', path: '/mcp', headers, agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => {
+        const body = JSON.parse(text) as { error: { data: { code: unknown } } };
+        resolve({ status: res.statusCode ?? 0, code: body.error.data.code });
+      });
+    });
+    req.on('error', reject);
+    req.write('{"jsonrpc": "2.0", ');
+  });
 }
 
 describe('stopping with a call in progress', () => {
@@ -68,14 +96,28 @@ describe('stopping with a call in progress', () => {
     await stopped;
   });
 
-  it('cuts off a call that outlives the grace, and still stops', async () => {
+  it('answers a call that outlives the grace with 503 SERVER_CLOSING, and still stops', async () => {
     fixture = await startFixture({ shutdownGraceMs: 100 });
     // Longer than the test may run: only the cut-off can end it in time.
     const call = await callInProgress(fixture, 30_000);
 
     await fixture.service.stop();
+    const answer = await call.answer;
 
-    await expect(call.answer).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers['retry-after']).toBe('1');
+    expect(answer.headers.connection).toBe('close');
+    expect(answer.json).toMatchObject({ id: 1, error: { data: { code: 'SERVER_CLOSING' } } });
+  });
+
+  it('answers a request still sending its body at the end of the grace with 503', async () => {
+    fixture = await startFixture({ shutdownGraceMs: 100 });
+    const answer = unfinishedPost(fixture, await fixture.token());
+    await waitForHealth(fixture, (h) => activeRequests(h) === 1);
+
+    await fixture.service.stop();
+
+    await expect(answer).resolves.toMatchObject({ status: 503, code: 'SERVER_CLOSING' });
   });
 
   it('stops at once when nothing is in progress, and a second stop is the same stop', async () => {

@@ -37,11 +37,11 @@ function valid(claims: Parameters<HttpFixture['token']>[0] = {}): Promise<string
   return fixture.token({ scope: SCOPE, ...claims });
 }
 
-/** A token whose header says alg none and whose signature is empty. */
-function unsignedToken(): string {
+/** A token whose header says alg none, with `signature` (base64url) after it. */
+function unsignedToken(signature: string): string {
   const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const exp = Math.floor(Date.now() / 1000) + 600;
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ tenant_id: SAKURA, exp })}.`;
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ tenant_id: SAKURA, exp })}.${signature}`;
 }
 
 /** The token with one character of its signature changed. */
@@ -66,10 +66,39 @@ describe('a request with a valid token', () => {
   });
 });
 
+function post(headers: Record<string, string | string[]>): Promise<Answer> {
+  return fixture.send({
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify(LIST),
+  });
+}
+
+describe('a request without Bearer credentials', () => {
+  it.each([
+    ['no Authorization header', {}],
+    ['an empty Authorization header', { authorization: '' }],
+    ['a Basic header', { authorization: 'Basic dXNlcjpwYXNz' }],
+  ])(
+    '(%s) gets 401 with a challenge that names no error, only where to get a token',
+    async (_, headers) => {
+      const answer = await post(headers);
+
+      expect(answer.status).toBe(401);
+      expect(challengeOf(answer)).toBe(
+        `Bearer scope="${SCOPE}", resource_metadata="${METADATA_URL}"`,
+      );
+      expect(codeOf(answer)).toBe('TOKEN_MISSING');
+    },
+  );
+});
+
 describe('a token failure', () => {
-  const cases: [string, () => Promise<Record<string, string>>, string][] = [
-    ['no Authorization header', async () => ({}), 'TOKEN_MISSING'],
-    ['a Basic header', async () => ({ authorization: 'Basic dXNlcjpwYXNz' }), 'TOKEN_MALFORMED'],
+  const cases: [string, () => Promise<Record<string, string | string[]>>, string][] = [
     [
       'garbage after Bearer',
       async () => ({ authorization: 'Bearer not-a-jwt' }),
@@ -104,8 +133,36 @@ describe('a token failure', () => {
     ],
     [
       'alg none',
-      async () => ({ authorization: `Bearer ${unsignedToken()}` }),
+      async () => ({ authorization: `Bearer ${unsignedToken('c2ln')}` }),
       'TOKEN_ALGORITHM_REFUSED',
+    ],
+    [
+      'alg none with an empty signature',
+      async () => ({ authorization: `Bearer ${unsignedToken('')}` }),
+      'TOKEN_MALFORMED',
+    ],
+    [
+      'a valid token with a trailing =',
+      async () => ({ authorization: `Bearer ${await valid()}=` }),
+      'TOKEN_MALFORMED',
+    ],
+    [
+      'a token issued an hour from now',
+      async () => ({ authorization: `Bearer ${await valid({ issuedIn: 3_600 })}` }),
+      'TOKEN_NOT_YET_VALID',
+    ],
+    [
+      'two Authorization headers, the first valid',
+      async () => ({ authorization: [`Bearer ${await valid()}`, 'Bearer a.b.c'] }),
+      'TOKEN_MALFORMED',
+    ],
+    [
+      'the same valid token in two Authorization headers',
+      async () => {
+        const token = await valid();
+        return { authorization: [`Bearer ${token}`, `Bearer ${token}`] };
+      },
+      'TOKEN_MALFORMED',
     ],
     [
       'an algorithm the config does not list',
@@ -117,16 +174,7 @@ describe('a token failure', () => {
   it.each(cases)(
     '(%s) gets 401 with a Bearer challenge naming the metadata',
     async (_, headers, code) => {
-      const sent = await headers();
-      const answer = await fixture.send({
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...sent,
-        },
-        body: JSON.stringify(LIST),
-      });
+      const answer = await post(await headers());
 
       expect(answer.status).toBe(401);
       const challenge = challengeOf(answer);
@@ -143,17 +191,10 @@ describe('a token failure', () => {
     '(%s) shows no part of the token in the challenge or the body',
     async (_, headers) => {
       const sent = await headers();
-      const token = (sent.authorization ?? '').replace(/^\S+ /, '');
-      const answer = await fixture.send({
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          ...sent,
-        },
-        body: JSON.stringify(LIST),
-      });
-      for (const piece of token.split('.').filter((p) => p.length > 8)) {
+      const tokens = [sent.authorization ?? []].flat().map((h) => h.replace(/^\S+ /, ''));
+      const answer = await post(sent);
+      const pieces = tokens.flatMap((token) => token.split('.')).filter((p) => p.length > 8);
+      for (const piece of pieces) {
         expect(challengeOf(answer)).not.toContain(piece);
         expect(answer.text).not.toContain(piece);
       }

@@ -31,6 +31,8 @@ describe('httpFailure', () => {
     ['TENANT_OVERLOADED', 429],
     ['SERVER_OVERLOADED', 503],
     ['SERVER_CLOSING', 503],
+    ['SERVER_STARTING', 503],
+    ['PROTOCOL_VERSION_UNSUPPORTED', 400],
     ['TENANT_BUSY', 503],
     ['MIGRATION_DRIFT', 500],
   ])('answers %s with HTTP %i', (code, status) => {
@@ -69,6 +71,26 @@ describe('httpFailure', () => {
       data: { code: 'INTERNAL' },
     });
     expect(JSON.stringify(failure)).not.toContain('/secret');
+  });
+
+  it("asks a starting server's client to retry without closing the connection", () => {
+    const failure = failureFor('SERVER_STARTING');
+    expect(failure.headers['retry-after']).toBe('1');
+    expect(failure.headers.connection).toBeUndefined();
+    expect(failure.body.error.code).toBe(-32000);
+  });
+
+  it('challenges a request without credentials with no error code (RFC 6750 section 3.1)', () => {
+    expect(failureFor('TOKEN_MISSING').headers['www-authenticate']).toBe(
+      'Bearer resource_metadata="https://m.example/.well-known/oauth-protected-resource/mcp"',
+    );
+    const scoped = httpFailure(new TenantMcpError('TOKEN_MISSING', 'none'), {
+      ...CHALLENGE,
+      requiredScopes: ['a', 'b'],
+    });
+    expect(scoped.headers['www-authenticate']).toBe(
+      'Bearer scope="a b", resource_metadata="https://m.example/.well-known/oauth-protected-resource/mcp"',
+    );
   });
 
   it('adds no WWW-Authenticate header to failures that are not about the token', () => {
