@@ -87,6 +87,7 @@ function listeningAddress(child: ServerChild): Promise<{ port: number; path: str
   let pending = '';
   let tail = '';
   let found = false;
+  let address: { port: number; path: string } | undefined;
   return new Promise((done, fail) => {
     const timer = setTimeout(
       () => fail(new Error('the server did not listen in time')),
@@ -99,9 +100,11 @@ function listeningAddress(child: ServerChild): Promise<{ port: number; path: str
       pending += text;
       // Only whole lines: the rest of the last one comes with the next chunk.
       const end = pending.lastIndexOf('\n');
-      const address = findListening(pending.slice(0, end + 1));
+      const lines = pending.slice(0, end + 1);
       pending = pending.slice(end + 1);
-      if (address === undefined) return;
+      address ??= findListening(lines);
+      // The port comes first; calls are served once startup migrations are done.
+      if (address === undefined || !lines.includes('"http_ready"')) return;
       found = true;
       clearTimeout(timer);
       done(address);
