@@ -94,6 +94,8 @@ const Query = z
 
 const Url = z.url({ protocol: /^https?$/ });
 
+const PER_TENANT_REQUESTS = 16;
+
 const Http = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -123,13 +125,14 @@ const Http = z
     /** An open tenant unused this long is closed. */
     tenantIdleMs: z.number().int().min(1_000).max(86_400_000).default(300_000),
     maxConcurrentRequests: z.number().int().min(1).max(100_000).default(256),
-    maxConcurrentRequestsPerTenant: z.number().int().min(1).max(10_000).default(16),
+    /** Default: 16, or maxConcurrentRequests when that is lower. */
+    maxConcurrentRequestsPerTenant: z.number().int().min(1).max(10_000).optional(),
     /** On SIGTERM, how long in-flight requests may take before handles are closed anyway. */
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   })
   .superRefine((http, ctx) => {
     const { maxConcurrentRequests: overall, maxConcurrentRequestsPerTenant: perTenant } = http;
-    if (perTenant > overall) {
+    if (perTenant !== undefined && perTenant > overall) {
       ctx.addIssue({
         code: 'custom',
         path: ['maxConcurrentRequestsPerTenant'],
@@ -146,7 +149,13 @@ const Http = z
         });
       }
     }
-  });
+  })
+  .transform((http) => ({
+    ...http,
+    maxConcurrentRequestsPerTenant:
+      http.maxConcurrentRequestsPerTenant ??
+      Math.min(PER_TENANT_REQUESTS, http.maxConcurrentRequests),
+  }));
 
 const Log = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -199,12 +199,14 @@ describe('loadConfig', () => {
     );
   });
 
-  it('refuses a lowered overall request cap that the default per-tenant cap exceeds', () => {
-    const error = failure(() =>
-      loadConfig(writeConfig(minimal({ http: { maxConcurrentRequests: 8 } }))),
-    );
+  it('lowers the default per-tenant request cap to a lowered overall cap', () => {
+    const config = loadConfig(writeConfig(minimal({ http: { maxConcurrentRequests: 8 } })));
 
-    expect(error.message).toContain('http.maxConcurrentRequestsPerTenant: 16 exceeds');
+    expect(config.http.maxConcurrentRequestsPerTenant).toBe(8);
+  });
+
+  it('defaults the per-tenant request cap to 16', () => {
+    expect(loadConfig(writeConfig(minimal())).http.maxConcurrentRequestsPerTenant).toBe(16);
   });
 
   it('accepts a per-tenant request cap equal to the overall cap', () => {
