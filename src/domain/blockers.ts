@@ -1,4 +1,5 @@
-import { prepared, type Connection } from '../db/open.js';
+import type { Connection } from '../db/open.js';
+import type { PooledReader } from './pooled.js';
 import { findProject } from './projects.js';
 import { holder, itemLabel, live } from './sql.js';
 
@@ -26,16 +27,17 @@ const MAX_LINKS = 500;
 
 /**
  * Open items blocked by an item that is not done, through a live `blocks` dependency;
- * optionally only those of one project. Both sides are named by KEY-N.
+ * optionally only those of one project. Both sides are named by KEY-N. The list is sorted
+ * over every dependency of the tenant, so it is read in the query pool.
  */
-export function blockedItems(
+export async function blockedItems(
   db: Connection,
+  pool: PooledReader,
   options: { project?: string | undefined; includeDeleted?: boolean | undefined },
-): BlockedItems {
+): Promise<BlockedItems> {
   const all = options.includeDeleted === true;
   const project = options.project === undefined ? null : findProject(db, options.project, all);
-  const rows = prepared(
-    db,
+  const { rows, cut } = await pool.upTo<BlockRow>(
     `SELECT ${itemLabel('wp', 'w')} AS key, w.title, w.status, ${holder('wu', 'w.assignee_id')} AS assignee,
          ${itemLabel('bp', 'b')} AS bkey, b.title AS btitle, b.status AS bstatus,
          ${holder('bu', 'b.assignee_id')} AS bassignee
@@ -50,12 +52,15 @@ export function blockedItems(
          AND (:project IS NULL OR w.project_id = :project)
          ${live('d', all)} ${live('w', all)} ${live('wp', all)} ${live('b', all)} ${live('bp', all)}
        ORDER BY wp.key, w.item_number, bp.key, b.item_number LIMIT :limit`,
-  ).all({ project: project?.id ?? null, limit: MAX_LINKS + 1 }) as BlockRow[];
+    { project: project?.id ?? null, limit: MAX_LINKS + 1 },
+    MAX_LINKS + 1,
+  );
   const kept = rows.slice(0, MAX_LINKS);
   return {
     items: group(kept),
     links: kept.length,
-    ...(rows.length > MAX_LINKS ? { truncated: true as const } : {}),
+    // The pool cuts a result beyond its byte limit (very long titles): that is a cut list too.
+    ...(cut || rows.length > MAX_LINKS ? { truncated: true as const } : {}),
   };
 }
 

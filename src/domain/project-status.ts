@@ -1,5 +1,6 @@
 import { prepared, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
+import type { PooledReader } from './pooled.js';
 import { findProject, type ProjectRow } from './projects.js';
 import { actor, iso, live, loggedSeconds, running } from './sql.js';
 
@@ -45,23 +46,35 @@ export interface ProjectStatusOptions {
   includeDeleted?: boolean | undefined;
 }
 
-/** Items by status and type, points, the active (or named) sprint, time, blockers, members. */
-export function projectStatus(
+/**
+ * Items by status and type, points, the active (or named) sprint, time, blockers, members.
+ * The project, its sprint and its members are looked up here; the sums read every item and
+ * time entry of the project, so they run in the query pool.
+ */
+export async function projectStatus(
   db: Connection,
+  pool: PooledReader,
   key: string,
   options: ProjectStatusOptions = {},
-): ProjectStatus {
+): Promise<ProjectStatus> {
   const all = options.includeDeleted === true;
   const project = findProject(db, key, all);
+  const sprint = findSprint(db, project, options.sprint, all);
+  const [counts, progress, time, blockers] = await Promise.all([
+    itemCounts(pool, project, all),
+    sprint === undefined ? null : sprintProgress(pool, sprint, all),
+    timeTotals(pool, project, all),
+    blockerCounts(pool, project, all),
+  ]);
   return {
     key: project.key,
     title: project.title,
     status: project.status,
     ...(project.deleted_at === null ? {} : { deleted: true as const }),
-    ...itemCounts(db, project, all),
-    sprint: sprintProgress(db, project, options.sprint, all),
-    ...timeTotals(db, project, all),
-    ...blockerCounts(db, project, all),
+    ...counts,
+    sprint: progress,
+    ...time,
+    ...blockers,
     members: members(db, project),
   };
 }
@@ -73,14 +86,18 @@ interface CountRow {
   points: number | null;
 }
 
-function itemCounts(db: Connection, project: ProjectRow, all: boolean) {
-  const rows = prepared(
-    db,
+// Statuses times types, far fewer in a sound file; the cap only bounds a strange one.
+const MAX_COUNT_ROWS = 1000;
+
+async function itemCounts(pool: PooledReader, project: ProjectRow, all: boolean) {
+  const rows = await pool.all<CountRow>(
     `SELECT w.status, w.item_type, count(*) AS n,
          SUM(CASE WHEN w.item_type = 'task' THEN w.story_points END) AS points
-       FROM pm_work_items AS w WHERE w.project_id = ? ${live('w', all)}
-       GROUP BY w.status, w.item_type`,
-  ).all(project.id) as CountRow[];
+       FROM pm_work_items AS w WHERE w.project_id = :project ${live('w', all)}
+       GROUP BY w.status, w.item_type LIMIT ${MAX_COUNT_ROWS}`,
+    { project: project.id },
+    MAX_COUNT_ROWS,
+  );
   const byStatus: Record<string, number> = Object.fromEntries(STATUSES.map((s) => [s, 0]));
   const byType: Record<string, number> = { epic: 0, story: 0, task: 0 };
   let points = 0;
@@ -105,25 +122,25 @@ export interface SprintRow {
   end_date: number;
 }
 
-function sprintProgress(
-  db: Connection,
-  project: ProjectRow,
-  name: string | undefined,
+async function sprintProgress(
+  pool: PooledReader,
+  sprint: SprintRow,
   all: boolean,
-): SprintProgress | null {
-  const sprint = findSprint(db, project, name, all);
-  if (!sprint) return null;
-  const progress = prepared(
-    db,
+): Promise<SprintProgress> {
+  const [progress = { items: 0, done: 0, points: 0, pointsDone: 0 }] = await pool.all<
+    Pick<SprintProgress, 'items' | 'done' | 'points' | 'pointsDone'>
+  >(
     `SELECT count(*) AS items, COALESCE(SUM(w.status = 'done'), 0) AS done,
          COALESCE(SUM(CASE WHEN w.item_type = 'task' THEN w.story_points END), 0) AS points,
          COALESCE(SUM(CASE WHEN w.item_type = 'task' AND w.status = 'done'
            THEN w.story_points END), 0) AS pointsDone
-       FROM pm_work_items AS w WHERE w.sprint_id = ? ${live('w', all)}`,
-  ).get(sprint.id) as { items: number; done: number; points: number; pointsDone: number };
-  const { name: sprintName, goal, status } = sprint;
+       FROM pm_work_items AS w WHERE w.sprint_id = :sprint ${live('w', all)}`,
+    { sprint: sprint.id },
+    1,
+  );
+  const { name, goal, status } = sprint;
   const dates = { start: iso(sprint.start_date), end: iso(sprint.end_date) };
-  return { name: sprintName, goal, status, ...dates, ...progress };
+  return { name, goal, status, ...dates, ...progress };
 }
 
 const SPRINT_COLUMNS = 'id, name, goal, status, start_date, end_date';
@@ -162,27 +179,31 @@ function namedSprint(db: Connection, project: ProjectRow, name: string, all: boo
   });
 }
 
-function timeTotals(db: Connection, project: ProjectRow, all: boolean) {
-  return prepared(
-    db,
+async function timeTotals(pool: PooledReader, project: ProjectRow, all: boolean) {
+  const [totals] = await pool.all<{ loggedSeconds: number; runningTimers: number }>(
     `SELECT COALESCE(SUM(${loggedSeconds('t')}), 0) AS loggedSeconds,
          COALESCE(SUM(${running('t')}), 0) AS runningTimers
        FROM pm_work_items AS w JOIN pm_time_entries AS t ON t.work_item_id = w.id
-       WHERE w.project_id = ? ${live('w', all)} ${live('t', all)}`,
-  ).get(project.id) as { loggedSeconds: number; runningTimers: number };
+       WHERE w.project_id = :project ${live('w', all)} ${live('t', all)}`,
+    { project: project.id },
+    1,
+  );
+  return totals ?? { loggedSeconds: 0, runningTimers: 0 };
 }
 
-function blockerCounts(db: Connection, project: ProjectRow, all: boolean) {
-  return prepared(
-    db,
+async function blockerCounts(pool: PooledReader, project: ProjectRow, all: boolean) {
+  const [counts] = await pool.all<{ blocked: number; openBlockers: number }>(
     `SELECT count(DISTINCT w.id) AS blocked, count(*) AS openBlockers
        FROM pm_work_items AS w
        JOIN pm_dependencies AS d ON d.blocked_item_id = w.id AND d.dependency_type = 'blocks'
        JOIN pm_work_items AS b ON b.id = d.blocking_item_id AND b.status <> 'done'
        JOIN pm_projects AS bp ON bp.id = b.project_id
-       WHERE w.project_id = ? AND w.status <> 'done'
+       WHERE w.project_id = :project AND w.status <> 'done'
          ${live('w', all)} ${live('d', all)} ${live('b', all)} ${live('bp', all)}`,
-  ).get(project.id) as { blocked: number; openBlockers: number };
+    { project: project.id },
+    1,
+  );
+  return counts ?? { blocked: 0, openBlockers: 0 };
 }
 
 function members(db: Connection, project: ProjectRow): ProjectStatus['members'] {

@@ -1,6 +1,7 @@
 import { prepared, type Connection } from '../db/open.js';
 import { TenantMcpError } from '../errors.js';
 import { parseItemKey } from './keys.js';
+import type { PooledReader, SqlParams } from './pooled.js';
 import { findProject } from './projects.js';
 import {
   actor,
@@ -91,26 +92,82 @@ export interface WorkItemOptions {
 
 const MAX_CHILDREN = 100;
 const MAX_LINKS = 100;
+const MAX_TIMERS = 50;
+const MAX_PEOPLE = 100;
 const MAX_TEXT = 2000;
 const MAX_NOTE = 200;
 const MAX_DEPTH = 10;
 
-/** A work item by `KEY-N` with its parent chain, children, links, time, comments, history. */
-export function workItem(db: Connection, key: string, options: WorkItemOptions): WorkItemDetail {
+/**
+ * A work item by `KEY-N` with its parent chain, children, links, time, comments, history.
+ * The item and its parents are index lookups, read in process. Each list around it is read
+ * in process too while the item has at most IN_PROCESS_ROWS rows of that kind; a list that
+ * is longer, or that includes deleted rows (which no index covers), is read in the query
+ * pool, so that one item with a huge history cannot stall the server.
+ */
+export async function workItem(
+  db: Connection,
+  pool: PooledReader,
+  key: string,
+  options: WorkItemOptions,
+): Promise<WorkItemDetail> {
   const all = options.includeDeleted;
   const item = findItem(db, key, all);
-  const children = childrenOf(db, item.id, all);
-  const comments = commentsOf(db, item.id, options.comments, all);
+  const read = readers(db, pool, item.id, all);
+  const [children, links, time, comments, activity] = await Promise.all([
+    childrenOf(read.children, item.id, all),
+    linksOf(read.links, item.id, all),
+    timeOf(read.time, item.id, all),
+    commentsOf(read.comments, item.id, options.comments, all),
+    activityOf(read.activity, item.id, options.activity),
+  ]);
   return {
     ...dropNulls(describeItem(item)),
     parents: parentsOf(db, item.id, all),
     children: children.rows,
     childCount: children.total,
-    links: linksOf(db, item.id, all),
-    ...timeOf(db, item.id, all),
+    links,
+    ...time,
     comments: comments.rows,
     commentCount: comments.total,
-    activity: activityOf(db, item.id, options.activity),
+    activity,
+  };
+}
+
+/** Reads the rows of one statement, in process or in the query pool. */
+type Rows = <T>(sql: string, params: SqlParams, maxRows: number) => Promise<T[]>;
+
+type ListName = 'children' | 'links' | 'time' | 'comments' | 'activity';
+
+/** An item with more rows than this in one list has that list read in the query pool. */
+export const IN_PROCESS_ROWS = 1000;
+
+/**
+ * Where each list of item `id` is read. One statement counts each list up to just past
+ * IN_PROCESS_ROWS, through the indexes of live rows, so it visits a bounded number of them.
+ */
+function readers(db: Connection, pool: PooledReader, id: string, all: boolean) {
+  const upTo = (from: string) => `(SELECT count(*) FROM (SELECT 1 FROM ${from} LIMIT :n))`;
+  const sizes = prepared(
+    db,
+    `SELECT ${upTo('pm_work_items WHERE parent_id = :id AND deleted_at IS NULL')} AS children,
+       ${upTo('pm_dependencies WHERE blocked_item_id = :id AND deleted_at IS NULL')}
+         + ${upTo('pm_dependencies WHERE blocking_item_id = :id')} AS links,
+       ${upTo('pm_time_entries WHERE work_item_id = :id AND deleted_at IS NULL')} AS time,
+       ${upTo('pm_comments WHERE work_item_id = :id AND deleted_at IS NULL')} AS comments,
+       ${upTo("pm_activity_log WHERE entity_type = 'work_item' AND entity_id = :id")} AS activity`,
+  ).get({ id, n: IN_PROCESS_ROWS + 1 }) as Record<ListName, number>;
+  const local: Rows = async <T>(sql: string, params: SqlParams) =>
+    prepared(db, sql).all(params) as T[];
+  // The activity log has no deleted rows; the other lists' indexes cover live rows only.
+  const pick = (list: ListName): Rows =>
+    sizes[list] <= IN_PROCESS_ROWS && (!all || list === 'activity') ? local : pool.all;
+  return {
+    children: pick('children'),
+    links: pick('links'),
+    time: pick('time'),
+    comments: pick('comments'),
+    activity: pick('activity'),
   };
 }
 
@@ -208,24 +265,25 @@ function parentsOf(db: Connection, id: string, all: boolean): ItemRef[] {
 
 type ChildRow = RefRow & { assignee: string | null; points: number | null; total: number };
 
-function childrenOf(db: Connection, id: string, all: boolean) {
-  const rows = prepared(
-    db,
+async function childrenOf(rows: Rows, id: string, all: boolean) {
+  const found = await rows<ChildRow>(
     `SELECT ${REF_COLUMNS}, ${holder('u', 'w.assignee_id')} AS assignee, w.story_points AS points,
          count(*) OVER () AS total
        FROM pm_work_items AS w JOIN pm_projects AS p ON p.id = w.project_id
        LEFT JOIN users AS u ON u.id = w.assignee_id
        WHERE w.parent_id = :id ${live('w', all)}
        ORDER BY w.position, w.item_number LIMIT :limit`,
-  ).all({ id, limit: MAX_CHILDREN }) as ChildRow[];
-  const children = rows.map(({ total: _total, assignee, points, ...ref }) => ({
+    { id, limit: MAX_CHILDREN },
+    MAX_CHILDREN,
+  );
+  const children = found.map(({ total: _total, assignee, points, ...ref }) => ({
     ...toRef(ref),
     ...dropNulls({ assignee, points }),
   }));
-  return { rows: children, total: rows[0]?.total ?? 0 };
+  return { rows: children, total: found[0]?.total ?? 0 };
 }
 
-function linksOf(db: Connection, id: string, all: boolean): ItemLink[] {
+async function linksOf(rows: Rows, id: string, all: boolean): Promise<ItemLink[]> {
   const side = (mine: string, other: string, rel: string) =>
     `SELECT CASE d.dependency_type WHEN 'relates_to' THEN 'relates_to' ELSE '${rel}' END AS rel,
        ${itemLabel('p', 'w')} AS key, w.title, w.status, w.deleted_at,
@@ -233,17 +291,14 @@ function linksOf(db: Connection, id: string, all: boolean): ItemLink[] {
      FROM pm_dependencies AS d JOIN pm_work_items AS w ON w.id = d.${other}
      JOIN pm_projects AS p ON p.id = w.project_id
      WHERE d.${mine} = :id ${live('d', all)} ${live('w', all)} ${live('p', all)}`;
-  const rows = prepared(
-    db,
+  const found = await rows<Omit<RefRow, 'type'> & { rel: ItemLink['rel']; pk: string; n: number }>(
     `${side('blocked_item_id', 'blocking_item_id', 'blocked_by')}
        UNION ALL ${side('blocking_item_id', 'blocked_item_id', 'blocks')}
        ORDER BY rel, pk, n LIMIT :limit`,
-  ).all({ id, limit: MAX_LINKS }) as (Omit<RefRow, 'type'> & {
-    rel: ItemLink['rel'];
-    pk: string;
-    n: number;
-  })[];
-  return rows.map(({ rel, key, title, status, deleted_at }) => ({
+    { id, limit: MAX_LINKS },
+    MAX_LINKS,
+  );
+  return found.map(({ rel, key, title, status, deleted_at }) => ({
     rel,
     key,
     title,
@@ -252,62 +307,71 @@ function linksOf(db: Connection, id: string, all: boolean): ItemLink[] {
   }));
 }
 
-function timeOf(db: Connection, id: string, all: boolean) {
-  const loggedBy = prepared(
-    db,
-    `SELECT ${actor('u')} AS user, SUM(${loggedSeconds('t')}) AS seconds
-       FROM pm_time_entries AS t LEFT JOIN users AS u ON u.id = t.user_id
-       WHERE t.work_item_id = :id AND NOT ${running('t')} ${live('t', all)}
-       GROUP BY t.user_id ORDER BY seconds DESC, user`,
-  ).all({ id }) as { user: string; seconds: number }[];
-  const timers = prepared(
-    db,
-    `SELECT ${actor('u')} AS user, t.started_at FROM pm_time_entries AS t
-       LEFT JOIN users AS u ON u.id = t.user_id
-       WHERE t.work_item_id = :id AND ${running('t')} ${live('t', all)}
-       ORDER BY t.started_at LIMIT 50`,
-  ).all({ id }) as { user: string; started_at: number }[];
+async function timeOf(rows: Rows, id: string, all: boolean) {
+  // The total is summed over everyone, also those past the list's cap.
+  const [loggedBy, timers] = await Promise.all([
+    rows<{ user: string; seconds: number; total: number }>(
+      `SELECT ${actor('u')} AS user, SUM(${loggedSeconds('t')}) AS seconds,
+           SUM(SUM(${loggedSeconds('t')})) OVER () AS total
+         FROM pm_time_entries AS t LEFT JOIN users AS u ON u.id = t.user_id
+         WHERE t.work_item_id = :id AND NOT ${running('t')} ${live('t', all)}
+         GROUP BY t.user_id ORDER BY seconds DESC, user LIMIT :limit`,
+      { id, limit: MAX_PEOPLE },
+      MAX_PEOPLE,
+    ),
+    rows<{ user: string; started_at: number }>(
+      `SELECT ${actor('u')} AS user, t.started_at FROM pm_time_entries AS t
+         LEFT JOIN users AS u ON u.id = t.user_id
+         WHERE t.work_item_id = :id AND ${running('t')} ${live('t', all)}
+         ORDER BY t.started_at LIMIT :limit`,
+      { id, limit: MAX_TIMERS },
+      MAX_TIMERS,
+    ),
+  ]);
   return {
-    logged: loggedBy.reduce((sum, r) => sum + r.seconds, 0),
-    loggedBy,
+    logged: loggedBy[0]?.total ?? 0,
+    loggedBy: loggedBy.map(({ user, seconds }) => ({ user, seconds })),
     timers: timers.map((t) => ({ user: t.user, since: iso(t.started_at) })),
   };
 }
 
-function commentsOf(db: Connection, id: string, limit: number, all: boolean) {
-  const rows = prepared(
-    db,
+interface CommentRow {
+  created_at: number;
+  who: string;
+  content: string;
+  deleted_at: number | null;
+  total: number;
+}
+
+async function commentsOf(rows: Rows, id: string, limit: number, all: boolean) {
+  const found = await rows<CommentRow>(
     `SELECT c.created_at, ${actor('u')} AS who, c.content, c.deleted_at,
          count(*) OVER () AS total
        FROM pm_comments AS c LEFT JOIN users AS u ON u.id = c.created_by
        WHERE c.work_item_id = :id ${live('c', all)}
        ORDER BY c.created_at DESC, c.id LIMIT :limit`,
-  ).all({ id, limit }) as {
-    created_at: number;
-    who: string;
-    content: string;
-    deleted_at: number | null;
-    total: number;
-  }[];
+    { id, limit },
+    Math.max(limit, 1),
+  );
   return {
-    rows: rows.map((r) => ({
+    rows: found.map((r) => ({
       at: iso(r.created_at),
       by: r.who,
       text: clip(r.content, MAX_TEXT),
       ...(r.deleted_at === null ? {} : { deleted: true as const }),
     })),
-    total: rows[0]?.total ?? countComments(db, id, all),
+    total: found[0]?.total ?? (limit === 0 ? await countComments(rows, id, all) : 0),
   };
 }
 
 // With a limit of 0 no row carries the window count, so the total is asked for on its own.
-function countComments(db: Connection, id: string, all: boolean): number {
-  return prepared(
-    db,
-    `SELECT count(*) FROM pm_comments AS c WHERE c.work_item_id = ? ${live('c', all)}`,
-  )
-    .pluck()
-    .get(id) as number;
+async function countComments(rows: Rows, id: string, all: boolean): Promise<number> {
+  const [row] = await rows<{ n: number }>(
+    `SELECT count(*) AS n FROM pm_comments AS c WHERE c.work_item_id = :id ${live('c', all)}`,
+    { id },
+    1,
+  );
+  return row?.n ?? 0;
 }
 
 interface ActivityRow {
@@ -320,16 +384,17 @@ interface ActivityRow {
   comment: string | null;
 }
 
-function activityOf(db: Connection, id: string, limit: number): Activity[] {
-  const rows = prepared(
-    db,
+async function activityOf(rows: Rows, id: string, limit: number): Promise<Activity[]> {
+  const found = await rows<ActivityRow>(
     `SELECT a.timestamp, ${actor('u')} AS who, a.action, a.field_name, a.old_value,
          a.new_value, a.comment
        FROM pm_activity_log AS a LEFT JOIN users AS u ON u.id = a.user_id
        WHERE a.entity_type = 'work_item' AND a.entity_id = :id
        ORDER BY a.timestamp DESC, a.rowid DESC LIMIT :limit`,
-  ).all({ id, limit }) as ActivityRow[];
-  return rows.map(toActivity);
+    { id, limit },
+    Math.max(limit, 1),
+  );
+  return found.map(toActivity);
 }
 
 function toActivity(r: ActivityRow): Activity {

@@ -1,4 +1,5 @@
 import { blockedItems, type BlockedItems, type BlockSide } from '../../domain/blockers.js';
+import { pooledReader } from '../../domain/pooled.js';
 import { z } from 'zod';
 import type { TenantTool } from '../tool.js';
 import { includeDeleted, projectKey } from './shapes.js';
@@ -27,7 +28,7 @@ export const blockedItemsTool: TenantTool<typeof input, typeof output> = {
     'each with its blockers; optionally one project.',
   input,
   output,
-  run: async (ctx, args) => blockedItems(ctx.db, args),
+  run: async (ctx, args, signal) => blockedItems(ctx.db, pooledReader(ctx.queries, signal), args),
   text: blockedText,
 };
 

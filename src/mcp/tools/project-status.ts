@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pooledReader } from '../../domain/pooled.js';
 import { projectStatus, type ProjectStatus } from '../../domain/project-status.js';
 import type { TenantTool } from '../tool.js';
 import { counts, hours, includeDeleted, projectKey } from './shapes.js';
@@ -50,8 +51,11 @@ export const projectStatusTool: TenantTool<typeof input, typeof output> = {
     'or named sprint with progress and dates, time logged, blocked items, members.',
   input,
   output,
-  run: async (ctx, args) =>
-    projectStatus(ctx.db, args.key, { sprint: args.sprint, includeDeleted: args.includeDeleted }),
+  run: async (ctx, args, signal) =>
+    projectStatus(ctx.db, pooledReader(ctx.queries, signal), args.key, {
+      sprint: args.sprint,
+      includeDeleted: args.includeDeleted,
+    }),
   text: statusText,
 };
 

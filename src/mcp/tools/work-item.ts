@@ -5,6 +5,7 @@ import {
   type ItemRef,
   type WorkItemDetail,
 } from '../../domain/work-item.js';
+import { pooledReader } from '../../domain/pooled.js';
 import type { TenantTool } from '../tool.js';
 import { hours, includeDeleted, itemKey } from './shapes.js';
 
@@ -66,8 +67,8 @@ export const workItemTool: TenantTool<typeof input, typeof output> = {
     'logged (seconds, per person; running timers apart), latest comments and changes. UTC.',
   input,
   output,
-  run: async (ctx, args) =>
-    workItem(ctx.db, args.key, {
+  run: async (ctx, args, signal) =>
+    workItem(ctx.db, pooledReader(ctx.queries, signal), args.key, {
       comments: args.comments ?? 5,
       activity: args.activity ?? 10,
       includeDeleted: args.includeDeleted ?? false,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pooledReader } from '../../domain/pooled.js';
 import { nowSeconds } from '../../domain/sql.js';
 import { workload, type Workload } from '../../domain/workload.js';
 import type { TenantTool } from '../tool.js';
@@ -33,8 +34,8 @@ export const workloadTool: TenantTool<typeof input, typeof output> = {
     'logged on entries started in the last N days, running timers; optionally one project.',
   input,
   output,
-  run: async (ctx, args) =>
-    workload(ctx.db, {
+  run: async (ctx, args, signal) =>
+    workload(ctx.db, pooledReader(ctx.queries, signal), {
       project: args.project,
       days: args.days ?? 7,
       includeDeleted: args.includeDeleted,
