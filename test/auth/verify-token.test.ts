@@ -8,7 +8,7 @@ import { loadVerificationKey, type VerificationKey } from '../../src/auth/keys.j
 import { verifyTenantToken } from '../../src/auth/verify-token.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { AuthConfig } from '../../src/config/schema.js';
-import { TenantMcpError } from '../../src/errors.js';
+import { rejection } from '../support/failure.js';
 
 // A fixed instant (2030-01-01T00:00:00Z) in Unix seconds; Date is frozen there.
 const NOW = 1_893_456_000;
@@ -71,16 +71,6 @@ function verify(token: string, auth = hmacAuth()): ReturnType<typeof verifyTenan
   return verifyTenantToken(token, key, auth);
 }
 
-async function failure(pending: Promise<unknown>): Promise<TenantMcpError> {
-  try {
-    await pending;
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
-}
-
 function publicPem(key: KeyObject): string {
   return key.export({ type: 'spki', format: 'pem' }).toString();
 }
@@ -123,7 +113,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
   it('refuses a token that expired 120 s ago, beyond tolerance, as TOKEN_EXPIRED', async () => {
     const token = await mint(claims({ iat: NOW - 900, exp: NOW - 120 }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_EXPIRED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_EXPIRED');
   });
 
   it('accepts a token that expired 10 s ago, within the 30 s tolerance', async () => {
@@ -136,13 +126,13 @@ describe('verifyTenantToken with an HS256 secret', () => {
     const token = await mint(claims({ iat: NOW - 900, exp: NOW - 10 }));
     const auth = hmacAuth({ clockToleranceSeconds: 0 });
 
-    expect((await failure(verify(token, auth))).code).toBe('TOKEN_EXPIRED');
+    expect((await rejection(verify(token, auth))).code).toBe('TOKEN_EXPIRED');
   });
 
   it('refuses a token whose nbf is 120 s ahead with TOKEN_NOT_YET_VALID', async () => {
     const token = await mint(claims({ nbf: NOW + 120 }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_NOT_YET_VALID');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_NOT_YET_VALID');
   });
 
   it('accepts a token whose nbf is 10 s ahead, within the tolerance', async () => {
@@ -154,7 +144,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
   it('refuses a token issued an hour from now with TOKEN_NOT_YET_VALID', async () => {
     const token = await mint(claims({ iat: NOW + 3_600, exp: NOW + 7_200 }));
 
-    const error = await failure(verify(token));
+    const error = await rejection(verify(token));
 
     expect(error.code).toBe('TOKEN_NOT_YET_VALID');
     expect(error.message).toBe('token is issued in the future');
@@ -170,38 +160,38 @@ describe('verifyTenantToken with an HS256 secret', () => {
     const token = await mint(claims({ iat: NOW + 10 }));
     const auth = hmacAuth({ clockToleranceSeconds: 0 });
 
-    expect((await failure(verify(token, auth))).code).toBe('TOKEN_NOT_YET_VALID');
+    expect((await rejection(verify(token, auth))).code).toBe('TOKEN_NOT_YET_VALID');
   });
 
   it('refuses a token signed with another secret with TOKEN_BAD_SIGNATURE', async () => {
     const token = await mint(claims(), bytes(OTHER_SECRET));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_BAD_SIGNATURE');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_BAD_SIGNATURE');
   });
 
   it('refuses a token altered after signing as TOKEN_BAD_SIGNATURE', async () => {
     const [header, , signature] = (await mint(claims())).split('.');
     const forged = `${header}.${base64url(claims({ tenant_id: 'globex' }))}.${signature}`;
 
-    expect((await failure(verify(forged))).code).toBe('TOKEN_BAD_SIGNATURE');
+    expect((await rejection(verify(forged))).code).toBe('TOKEN_BAD_SIGNATURE');
   });
 
   it('refuses a token for another audience with TOKEN_WRONG_AUDIENCE', async () => {
     const token = await mint(claims({ aud: 'another-service' }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_WRONG_AUDIENCE');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_WRONG_AUDIENCE');
   });
 
   it('refuses a token without aud, when one is configured, as TOKEN_CLAIM_MISSING', async () => {
     const token = await mint(claims({ aud: undefined }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_CLAIM_MISSING');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_CLAIM_MISSING');
   });
 
   it('refuses a token from another issuer with TOKEN_WRONG_ISSUER', async () => {
     const token = await mint(claims({ iss: 'https://evil.example' }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_WRONG_ISSUER');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_WRONG_ISSUER');
   });
 
   it('accepts any issuer and audience when none is configured', async () => {
@@ -211,7 +201,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
   });
 
   it('refuses a token without exp with TOKEN_CLAIM_MISSING naming exp', async () => {
-    const error = await failure(verify(await mint(claims({ exp: undefined }))));
+    const error = await rejection(verify(await mint(claims({ exp: undefined }))));
 
     expect(error.code).toBe('TOKEN_CLAIM_MISSING');
     expect(error.message).toContain("'exp'");
@@ -220,11 +210,11 @@ describe('verifyTenantToken with an HS256 secret', () => {
   it('refuses a token whose exp is not a number with TOKEN_CLAIM_INVALID', async () => {
     const token = await mint(claims({ exp: 'tomorrow' as unknown as number }));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_CLAIM_INVALID');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_CLAIM_INVALID');
   });
 
   it('refuses a token without a tenant claim as TOKEN_CLAIM_MISSING naming it', async () => {
-    const error = await failure(verify(await mint(claims({ tenant_id: undefined }))));
+    const error = await rejection(verify(await mint(claims({ tenant_id: undefined }))));
 
     expect(error.code).toBe('TOKEN_CLAIM_MISSING');
     expect(error.message).toContain("'tenant_id'");
@@ -240,7 +230,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
     ['an id of 64 characters', 'a'.repeat(64)],
     ['an empty string', ''],
   ])('refuses a tenant claim that is %s with TOKEN_CLAIM_INVALID', async (_label, value) => {
-    const error = await failure(verify(await mint(claims({ tenant_id: value }))));
+    const error = await rejection(verify(await mint(claims({ tenant_id: value }))));
 
     expect(error.code).toBe('TOKEN_CLAIM_INVALID');
     expect(error.cause).toMatchObject({ code: 'TENANT_ID_INVALID' });
@@ -255,19 +245,19 @@ describe('verifyTenantToken with an HS256 secret', () => {
   it('refuses an HS512 token when only HS256 is allowed with TOKEN_ALGORITHM_REFUSED', async () => {
     const token = await mint(claims(), bytes(SECRET.repeat(2)), { alg: 'HS512' });
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
   });
 
   it('refuses an unsigned alg none token, its signature empty, with TOKEN_MALFORMED', async () => {
     const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.`;
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_MALFORMED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_MALFORMED');
   });
 
   it('refuses an alg none token with a made-up signature with TOKEN_ALGORITHM_REFUSED', async () => {
     const token = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url(claims())}.c2ln`;
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_ALGORITHM_REFUSED');
   });
 
   it.each([
@@ -277,7 +267,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
     ['an empty payload segment', (token: string) => token.replace(/\.[^.]+\./, '..')],
     ['a fourth segment', (token: string) => `${token}.e30`],
   ])('refuses a signed token with %s with TOKEN_MALFORMED', async (_label, change) => {
-    const error = await failure(verify(change(await mint(claims()))));
+    const error = await rejection(verify(change(await mint(claims()))));
 
     expect(error.code).toBe('TOKEN_MALFORMED');
     expect(error.message).toBe('token is not three base64url segments');
@@ -289,7 +279,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
     ['three parts that are not base64url JSON', 'a.b.c'],
     ['a JWE-shaped five-part string', 'a.b.c.d.e'],
   ])('refuses %s with TOKEN_MALFORMED', async (_label, token) => {
-    expect((await failure(verify(token))).code).toBe('TOKEN_MALFORMED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_MALFORMED');
   });
 
   it('refuses a validly signed token whose payload is not JSON with TOKEN_MALFORMED', async () => {
@@ -297,21 +287,21 @@ describe('verifyTenantToken with an HS256 secret', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .sign(bytes(SECRET));
 
-    expect((await failure(verify(token))).code).toBe('TOKEN_MALFORMED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_MALFORMED');
   });
 
   it.each([
     ['an empty string', ''],
     ['only whitespace', ' \n\t '],
   ])('refuses %s with TOKEN_MISSING', async (_label, token) => {
-    expect((await failure(verify(token))).code).toBe('TOKEN_MISSING');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_MISSING');
   });
 
   it('refuses a validly signed 20 kB token with TOKEN_MALFORMED before verifying it', async () => {
     const token = await mint(claims({ padding: 'x'.repeat(20_000) }));
 
     expect(token.length).toBeGreaterThan(20_000);
-    expect((await failure(verify(token))).code).toBe('TOKEN_MALFORMED');
+    expect((await rejection(verify(token))).code).toBe('TOKEN_MALFORMED');
   });
 
   it('reads the tenant id from a custom tenantClaim', async () => {
@@ -322,7 +312,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
   });
 
   it('ignores tenant_id when a custom tenantClaim is configured and missing', async () => {
-    const error = await failure(verify(await mint(claims()), hmacAuth({ tenantClaim: 'org' })));
+    const error = await rejection(verify(await mint(claims()), hmacAuth({ tenantClaim: 'org' })));
 
     expect(error.code).toBe('TOKEN_CLAIM_MISSING');
     expect(error.message).toContain("'org'");
@@ -340,7 +330,7 @@ describe('verifyTenantToken with an HS256 secret', () => {
     ];
 
     for (const token of tokens) {
-      const { message } = await failure(verify(token));
+      const { message } = await rejection(verify(token));
       expect(message).not.toContain(token);
       for (const part of token.split('.')) expect(message).not.toContain(part);
       expect(message).not.toContain(SECRET);
@@ -380,7 +370,7 @@ describe('verifyTenantToken with public keys', () => {
     const auth = authWith({ algorithms: ['ES256'], publicKeyFile: writePublicKey(publicKey) });
     const token = await mint(claims(), stranger, { alg: 'ES256' });
 
-    expect((await failure(verifyWith(token, auth))).code).toBe('TOKEN_BAD_SIGNATURE');
+    expect((await rejection(verifyWith(token, auth))).code).toBe('TOKEN_BAD_SIGNATURE');
   });
 
   it('refuses an HS256 token keyed with the public PEM as TOKEN_ALGORITHM_REFUSED', async () => {
@@ -389,7 +379,7 @@ describe('verifyTenantToken with public keys', () => {
     const pem = publicPem(publicKey);
     const token = await mint(claims(), bytes(pem), { alg: 'HS256' });
 
-    expect((await failure(verifyWith(token, auth))).code).toBe('TOKEN_ALGORITHM_REFUSED');
+    expect((await rejection(verifyWith(token, auth))).code).toBe('TOKEN_ALGORITHM_REFUSED');
   });
 
   it('accepts a token whose kid names a key in the JWKS file', async () => {
@@ -409,6 +399,6 @@ describe('verifyTenantToken with public keys', () => {
     const auth = authWith({ algorithms: ['ES256'], jwksFile: 'jwks.json' });
     const token = await mint(claims(), privateKey, { alg: 'ES256', kid: 'retired-key' });
 
-    expect((await failure(verifyWith(token, auth))).code).toBe('TOKEN_BAD_SIGNATURE');
+    expect((await rejection(verifyWith(token, auth))).code).toBe('TOKEN_BAD_SIGNATURE');
   });
 });

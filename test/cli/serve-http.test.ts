@@ -1,15 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDemoToken } from '../../src/demo/tokens.js';
 import {
   AUDIENCE,
   BIN,
   ISSUER,
-  MIGRATIONS_DIR,
   SECRET_ENV,
   buildTestRoot,
+  writeTestConfig,
   type TestRoot,
 } from '../support/demo-root.js';
 
@@ -26,16 +24,10 @@ beforeAll(() => {
 afterAll(() => root.remove());
 
 function writeConfig(http: Record<string, unknown>): string {
-  const file = join(root.root, `http-${Object.keys(http).join('-') || 'default'}.json`);
-  const config = {
-    dataRoot: root.root,
-    auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
-    migrations: { dir: MIGRATIONS_DIR },
+  return writeTestConfig(root.root, `http-${Object.keys(http).join('-') || 'default'}.json`, {
     http: { port: 0, ...http },
     log: { level: 'info' },
-  };
-  writeFileSync(file, JSON.stringify(config));
-  return file;
+  });
 }
 
 interface Running {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -10,9 +10,9 @@ import {
   AUDIENCE,
   BIN,
   ISSUER,
-  MIGRATIONS_DIR,
   SECRET_ENV,
   buildTestRoot,
+  writeTestConfig,
   type TestRoot,
 } from '../support/demo-root.js';
 
@@ -24,14 +24,7 @@ let configFile: string;
 
 beforeAll(() => {
   root = buildTestRoot();
-  configFile = join(root.root, 'mcp.config.json');
-  const config = {
-    dataRoot: root.root,
-    auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
-    migrations: { dir: MIGRATIONS_DIR },
-    log: { level: 'info' },
-  };
-  writeFileSync(configFile, JSON.stringify(config));
+  configFile = writeTestConfig(root.root, 'mcp.config.json', { log: { level: 'info' } });
 });
 
 afterAll(() => root.remove());

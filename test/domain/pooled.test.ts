@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TenantMcpError } from '../../src/errors.js';
 import { plain, pooledReader, type DomainRunner } from '../../src/domain/pooled.js';
 import type { QueryResult } from '../../src/query/run.js';
+import { rejection } from '../support/failure.js';
 
 function answering(result: Partial<QueryResult>): DomainRunner {
   return {
@@ -14,16 +15,6 @@ function answering(result: Partial<QueryResult>): DomainRunner {
       ...result,
     }),
   };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<TenantMcpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
 }
 
 const columns = [
@@ -43,7 +34,7 @@ describe('pooledReader', () => {
       answering({ columns, rows: [['ACME-1', 3]], truncated: { reason: 'byte_limit' } }),
     );
 
-    expect((await failureOf(pool.all('SELECT 1', {}, 10))).code).toBe('QUERY_FAILED');
+    expect((await rejection(pool.all('SELECT 1', {}, 10))).code).toBe('QUERY_FAILED');
     expect(await pool.upTo('SELECT 1', {}, 10)).toEqual({
       rows: [{ key: 'ACME-1', n: 3 }],
       cut: true,
@@ -54,7 +45,7 @@ describe('pooledReader', () => {
     const timeout = new TenantMcpError('QUERY_TIMEOUT', 'the query did not finish within 5 ms');
     const pool = pooledReader({ run: () => Promise.reject(timeout) });
 
-    const error = await failureOf(pool.all('SELECT 1', {}, 10));
+    const error = await rejection(pool.all('SELECT 1', {}, 10));
 
     expect(error.code).toBe('QUERY_TIMEOUT');
     expect(error.hint).toBe('ask about one project (or fewer days), or count with the query tool');
@@ -65,7 +56,7 @@ describe('pooledReader', () => {
     const busy = new TenantMcpError('QUERY_OVERLOADED', 'too many queries are waiting');
     const pool = pooledReader({ run: () => Promise.reject(busy) });
 
-    expect(await failureOf(pool.all('SELECT 1', {}, 10))).toBe(busy);
+    expect(await rejection(pool.all('SELECT 1', {}, 10))).toBe(busy);
   });
 
   it('passes the request and the cancellation signal to the pool', async () => {

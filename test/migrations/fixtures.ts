@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,14 @@ export function createHostFile(dir: string): string {
     db.close();
   }
   return file;
+}
+
+/** Creates tenant `id` under the data root `root` with a host-shaped file; returns its resolved path. */
+export function createTenant(root: string, id: string): string {
+  const tenantDir = join(root, 'tenants', id);
+  mkdirSync(tenantDir);
+  createHostFile(tenantDir);
+  return join(realpathSync(root), 'tenants', id, 'main.db');
 }
 
 /** Runs `body` with a connection to `file`, closed afterwards. */

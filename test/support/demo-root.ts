@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,12 +36,27 @@ export function buildTestRoot(scale = 0.1): TestRoot {
 
 /** A validated config for `root`, written as the user would write mcp.config.json. */
 export function testConfig(root: string, extra: Record<string, unknown> = {}): Config {
-  const raw = {
+  return parseConfig(configText(root, extra), join(root, 'mcp.config.json'));
+}
+
+/** Writes the config for `root` as `<root>/<name>` and returns the file's path. */
+export function writeTestConfig(
+  root: string,
+  name: string,
+  extra: Record<string, unknown> = {},
+): string {
+  const file = join(root, name);
+  writeFileSync(file, configText(root, extra));
+  return file;
+}
+
+/** The config text for `root`: the demo's data, HS256 tokens, the shipped migrations. */
+function configText(root: string, extra: Record<string, unknown>): string {
+  return JSON.stringify({
     dataRoot: root,
     auth: { algorithms: ['HS256'], secretEnv: SECRET_ENV, issuer: ISSUER, audience: AUDIENCE },
     migrations: { dir: MIGRATIONS_DIR },
     log: { level: 'silent' },
     ...extra,
-  };
-  return parseConfig(JSON.stringify(raw), join(root, 'mcp.config.json'));
+  });
 }

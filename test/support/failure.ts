@@ -5,8 +5,22 @@ export function failure(fn: () => unknown): TenantMcpError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
+    return asTenantMcpError(error);
   }
   throw new Error('expected a TenantMcpError');
+}
+
+/** Awaits `pending` and returns the TenantMcpError it rejects with, failing the test when it resolves. */
+export async function rejection(pending: Promise<unknown>): Promise<TenantMcpError> {
+  try {
+    await pending;
+  } catch (error) {
+    return asTenantMcpError(error);
+  }
+  throw new Error('expected a TenantMcpError');
+}
+
+function asTenantMcpError(error: unknown): TenantMcpError {
+  if (error instanceof TenantMcpError) return error;
+  throw error;
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -17,7 +17,7 @@ import {
   MIGRATIONS_DIR,
   PM_TABLES,
   capturingLogger,
-  createHostFile,
+  createTenant,
   pmTablesOf,
 } from '../migrations/fixtures.js';
 import { failure } from '../support/failure.js';
@@ -36,13 +36,6 @@ beforeEach(() => {
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
-
-function makeTenant(id: string): string {
-  const tenantDir = join(root, 'tenants', id);
-  mkdirSync(tenantDir);
-  createHostFile(tenantDir);
-  return join(realpathSync(root), 'tenants', id, 'main.db');
-}
 
 function settings(migrations: Partial<MigrationsConfig> = {}): MigrationSettings {
   return {
@@ -91,7 +84,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('brings the pm_ schema up to date before the pool opens the tenant', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = poolMigratingOnFirstUse();
 
     const lease = pool.lease('acme');
@@ -107,7 +100,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('fails the lease with TENANT_BUSY while the host writes, then migrates on the next', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = poolMigratingOnFirstUse({ busyCooldownMs: 0 });
     const releaseLock = holdWriteLock(file);
 
@@ -124,7 +117,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('opens a current tenant while the host holds the write lock: it only reads the ledger', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     await migrateAllAtStartup(settings(), silentLogger());
     const pool = poolMigratingOnFirstUse();
     const releaseLock = holdWriteLock(file);
@@ -140,7 +133,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('gives TENANT_BUSY for pending migrations without a retry, whatever wait the config allows', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const { logger, lines } = capturingLogger();
     const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
     const pool = new TenantPool({
@@ -168,7 +161,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('still refuses a tenant whose ledger has drifted from the shipped migrations', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     await migrateAllAtStartup(settings(), silentLogger());
     const db = new Database(file);
     db.prepare(`UPDATE pm_schema_migrations SET checksum = 'changed' WHERE id = 1`).run();
@@ -180,7 +173,7 @@ describe('firstUseMigrator', () => {
   });
 
   it('refuses a busy tenant at once during the cool-down, and tries again after it', async () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     let now = 1_000_000;
     const pool = poolMigratingOnFirstUse({ busyCooldownMs: 5_000, now: () => now });
     const releaseLock = holdWriteLock(file);
@@ -202,8 +195,8 @@ describe('firstUseMigrator', () => {
 
 describe('migrateAllAtStartup', () => {
   it('migrates every tenant and counts the one that failed, logging no path', async () => {
-    makeTenant('acme');
-    makeTenant('globex');
+    createTenant(root, 'acme');
+    createTenant(root, 'globex');
     mkdirSync(join(root, 'tenants', 'broken'));
     writeFileSync(join(root, 'tenants', 'broken', 'main.db'), '');
     const { logger, lines } = capturingLogger();
@@ -217,7 +210,7 @@ describe('migrateAllAtStartup', () => {
   });
 
   it('finds migrated tenants current on the next run', async () => {
-    makeTenant('acme');
+    createTenant(root, 'acme');
     await migrateAllAtStartup(settings(), silentLogger());
 
     const summary = await migrateAllAtStartup(settings(), silentLogger());
@@ -226,8 +219,8 @@ describe('migrateAllAtStartup', () => {
   });
 
   it('counts a tenant whose file the host holds locked as pending', async () => {
-    const file = makeTenant('acme');
-    makeTenant('globex');
+    const file = createTenant(root, 'acme');
+    createTenant(root, 'globex');
     const releaseLock = holdWriteLock(file);
 
     try {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,7 @@ import {
   type TenantPoolOptions,
   type TenantQueryPool,
 } from '../../src/tenancy/tenant-pool.js';
-import { capturingLogger, createHostFile, withDb } from '../migrations/fixtures.js';
+import { capturingLogger, createHostFile, createTenant, withDb } from '../migrations/fixtures.js';
 import { failure } from '../support/failure.js';
 
 /** A query pool that only records what the tenant pool asks of it. */
@@ -59,14 +59,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Creates a host-shaped tenant file and returns its resolved path. */
-function makeTenant(id: string): string {
-  const tenantDir = join(root, 'tenants', id);
-  mkdirSync(tenantDir);
-  createHostFile(tenantDir);
-  return join(realpathSync(root), 'tenants', id, 'main.db');
-}
-
 function newPool(options: Partial<TenantPoolOptions> = {}): TenantPool {
   const pool = new TenantPool({
     dataRoot: root,
@@ -91,7 +83,7 @@ function usersIn(pool: TenantPool, tenantId: string): number {
 
 describe('TenantPool.lease', () => {
   it('opens nothing until the first lease', () => {
-    makeTenant('acme');
+    createTenant(root, 'acme');
 
     const pool = newPool();
 
@@ -108,7 +100,7 @@ describe('TenantPool.lease', () => {
   });
 
   it('opens the tenant on the first lease and serves the second from the same handle', () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = newPool();
 
     const first = pool.lease('acme');
@@ -128,8 +120,8 @@ describe('TenantPool.lease', () => {
   });
 
   it('counts each tenant as one open handle', () => {
-    makeTenant('acme');
-    makeTenant('globex');
+    createTenant(root, 'acme');
+    createTenant(root, 'globex');
     const pool = newPool();
 
     expect(usersIn(pool, 'acme')).toBe(2);
@@ -150,7 +142,7 @@ describe('TenantPool.lease', () => {
   it.each(['../x', 'A', 'a/b', '', 'a\0b'])(
     'refuses the tenant id %j with TENANT_ID_INVALID and caches nothing',
     (id) => {
-      makeTenant('acme');
+      createTenant(root, 'acme');
       const pool = newPool();
 
       expect(failure(() => pool.lease(id)).code).toBe('TENANT_ID_INVALID');
@@ -179,8 +171,8 @@ describe('TenantPool.lease', () => {
   });
 
   it('releases a lease once however often release is called', () => {
-    makeTenant('acme');
-    makeTenant('globex');
+    createTenant(root, 'acme');
+    createTenant(root, 'globex');
     const pool = newPool({ maxOpen: 1 });
     const first = pool.lease('acme');
     const second = pool.lease('acme');
@@ -197,7 +189,7 @@ describe('TenantPool.lease', () => {
 
 describe('TenantPool and the tenant file changing underneath', () => {
   it('reopens a tenant whose file was replaced, closing the old handle', () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = newPool();
     const old = pool.lease('acme');
     old.release();
@@ -213,7 +205,7 @@ describe('TenantPool and the tenant file changing underneath', () => {
   });
 
   it('refuses a tenant whose folder was removed with TENANT_NOT_FOUND, closing its handle', () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = newPool();
     const old = pool.lease('acme');
     old.release();
@@ -228,8 +220,8 @@ describe('TenantPool and the tenant file changing underneath', () => {
 
 describe('TenantPool eviction', () => {
   it('keeps a handle evicted while leased working, and closes it on release', () => {
-    const acmeFile = makeTenant('acme');
-    makeTenant('globex');
+    const acmeFile = createTenant(root, 'acme');
+    createTenant(root, 'globex');
     const pool = newPool({ maxOpen: 1 });
     const lease = pool.lease('acme');
 
@@ -250,8 +242,8 @@ describe('TenantPool eviction', () => {
   });
 
   it('closes an unleased handle as soon as it is evicted', () => {
-    const acmeFile = makeTenant('acme');
-    makeTenant('globex');
+    const acmeFile = createTenant(root, 'acme');
+    createTenant(root, 'globex');
     const pool = newPool({ maxOpen: 1 });
     const lease = pool.lease('acme');
     lease.release();
@@ -264,8 +256,8 @@ describe('TenantPool eviction', () => {
   });
 
   it('never lends a retired handle again: the next lease opens a fresh one', () => {
-    const acmeFile = makeTenant('acme');
-    const globexFile = makeTenant('globex');
+    const acmeFile = createTenant(root, 'acme');
+    const globexFile = createTenant(root, 'globex');
     const pool = newPool({ maxOpen: 1 });
     const old = pool.lease('acme');
     usersIn(pool, 'globex');
@@ -288,8 +280,8 @@ describe('TenantPool eviction', () => {
   });
 
   it('still evicts and opens when the query pool fails to forget a file', () => {
-    makeTenant('acme');
-    makeTenant('globex');
+    createTenant(root, 'acme');
+    createTenant(root, 'globex');
     queryPool.forget = () => {
       throw new Error('worker gone');
     };
@@ -303,7 +295,7 @@ describe('TenantPool eviction', () => {
   });
 
   it('closes the connection when the query pool cannot serve the tenant', () => {
-    makeTenant('acme');
+    createTenant(root, 'acme');
     queryPool.forTenant = () => {
       throw new TenantMcpError('QUERY_WORKER_FAILED', 'no workers');
     };
@@ -320,7 +312,7 @@ describe('TenantPool idle time', () => {
 
   it('closes a handle left idle for idleMs without anyone touching the pool', () => {
     vi.useFakeTimers();
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const pool = newPool({ idleMs: 1_000, clock });
     const lease = pool.lease('acme');
     lease.release();
@@ -336,7 +328,7 @@ describe('TenantPool idle time', () => {
 
   it('counts idle time from the last release', () => {
     vi.useFakeTimers();
-    makeTenant('acme');
+    createTenant(root, 'acme');
     const pool = newPool({ idleMs: 1_000, clock });
     const lease = pool.lease('acme');
 
@@ -354,7 +346,7 @@ describe('TenantPool idle time', () => {
 
   it('keeps a handle that expires while leased open until it is released', () => {
     vi.useFakeTimers();
-    makeTenant('acme');
+    createTenant(root, 'acme');
     const pool = newPool({ idleMs: 1_000, clock });
     const lease = pool.lease('acme');
 
@@ -369,7 +361,7 @@ describe('TenantPool idle time', () => {
 
 describe('TenantPool first-use migration', () => {
   it('migrates once per open, before the connection is opened', () => {
-    const file = makeTenant('acme');
+    const file = createTenant(root, 'acme');
     const calls: [string, string][] = [];
     const pool = newPool({ migrate: (tenantId, f) => void calls.push([tenantId, f]) });
 
@@ -380,7 +372,7 @@ describe('TenantPool first-use migration', () => {
   });
 
   it('fails the lease with the migration error, caches nothing, and tries again next time', () => {
-    makeTenant('acme');
+    createTenant(root, 'acme');
     let attempts = 0;
     const migrate = (): void => {
       attempts += 1;
@@ -400,8 +392,8 @@ describe('TenantPool first-use migration', () => {
 
 describe('TenantPool.close', () => {
   it('closes idle handles at once, leased ones on release, and resolves after the last', async () => {
-    const acmeFile = makeTenant('acme');
-    const globexFile = makeTenant('globex');
+    const acmeFile = createTenant(root, 'acme');
+    const globexFile = createTenant(root, 'globex');
     const pool = newPool();
     const acme = pool.lease('acme');
     const globex = pool.lease('globex');
@@ -425,7 +417,7 @@ describe('TenantPool.close', () => {
   });
 
   it('refuses leases once closing with SERVER_CLOSING', async () => {
-    makeTenant('acme');
+    createTenant(root, 'acme');
     const pool = newPool();
     const held = pool.lease('acme');
     const closing = pool.close();
@@ -450,8 +442,8 @@ describe('TenantPool.close', () => {
 
 describe('TenantPool logs', () => {
   it('name the tenant and never a path, even when the query pool fails', async () => {
-    makeTenant('acme');
-    makeTenant('globex');
+    createTenant(root, 'acme');
+    createTenant(root, 'globex');
     queryPool.forget = (file) => {
       throw new Error(`cannot forget ${file}`);
     };

@@ -78,14 +78,34 @@ afterEach(async () => {
   open = undefined;
 });
 
-/** Fakes the grace's timer; vi.waitFor keeps real ones. */
-function fakeGraceTimer(): void {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/** A server (the one `afterEach` stops) with call 2 to `wait` for `key` running. */
+async function serverWithCall(
+  key: string,
+  graceMs?: number,
+): Promise<{ s: TestServer; call: Waiting }> {
+  const s = await startServer(graceMs);
+  open = s.connection;
+  s.callWait(2, key);
+  return { s, call: await s.started(key) };
 }
 
-/** Waits until stdin's end has been seen and the grace is running. */
-async function graceStarted(): Promise<void> {
+/**
+ * Ends stdin with the grace's timer faked (vi.waitFor keeps real ones), and waits until the end
+ * has been seen and the grace is running.
+ */
+async function endInputIntoGrace(s: TestServer): Promise<void> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  s.input.end();
   await vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
+}
+
+/** Once the connection has closed: call 2 was aborted and never answered. */
+async function expectCutOff(s: TestServer, call: Waiting): Promise<void> {
+  await s.connection.closed;
+  expect(call.signal.aborted).toBe(true);
+  expect(s.replyTo(2)).toBeUndefined();
 }
 
 describe('the end of stdin', () => {
@@ -95,9 +115,7 @@ describe('the end of stdin', () => {
     s.callWait(2, 'a');
     s.callWait(4, 'b');
     const [a, b] = [await s.started('a'), await s.started('b')];
-    fakeGraceTimer();
-    s.input.end();
-    await graceStarted();
+    await endInputIntoGrace(s);
 
     b.finish('second');
     a.finish('first');
@@ -126,46 +144,24 @@ describe('the end of stdin', () => {
   });
 
   it('cancels a request still running when the grace runs out, leaving it unanswered', async () => {
-    const s = await startServer(5_000);
-    open = s.connection;
-    s.callWait(2, 'slow');
-    const slow = await s.started('slow');
-    fakeGraceTimer();
-    s.input.end();
-    await graceStarted();
+    const { s, call } = await serverWithCall('slow', 5_000);
+    await endInputIntoGrace(s);
     vi.advanceTimersByTime(5_000);
-    await s.connection.closed;
-
-    expect(slow.signal.aborted).toBe(true);
-    expect(s.replyTo(2)).toBeUndefined();
+    await expectCutOff(s, call);
   });
 
   it('does not wait for a request its client cancelled', async () => {
-    const s = await startServer();
-    open = s.connection;
-    s.callWait(2, 'dropped');
-    const dropped = await s.started('dropped');
+    const { s, call } = await serverWithCall('dropped');
     s.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 2 } });
     s.input.end();
-    await s.connection.closed;
-
-    expect(dropped.signal.aborted).toBe(true);
-    expect(s.replyTo(2)).toBeUndefined();
+    await expectCutOff(s, call);
   });
 
   it('stops at once when stop() is called during the grace', async () => {
-    const s = await startServer();
-    open = s.connection;
-    s.callWait(2, 'slow');
-    const slow = await s.started('slow');
-    fakeGraceTimer();
-    s.input.end();
-    await graceStarted();
+    const { s, call } = await serverWithCall('slow');
+    await endInputIntoGrace(s);
     await s.connection.stop();
-    await s.connection.closed;
-
-    expect(slow.signal.aborted).toBe(true);
-    expect(s.replyTo(2)).toBeUndefined();
+    await expectCutOff(s, call);
   });
 });
 

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { VerifiedToken } from '../../../src/auth/verify-token.js';
-import { TenantMcpError } from '../../../src/errors.js';
 import {
   TokenVerifier,
   authInfoFor,
@@ -10,22 +9,12 @@ import {
   requireScopes,
 } from '../../../src/transports/http/auth.js';
 import { AUDIENCE, testConfig } from '../../support/demo-root.js';
-import { failure } from '../../support/failure.js';
+import { failure, rejection } from '../../support/failure.js';
 import { signToken } from './fixture.js';
 
 const SECRET = 's'.repeat(48);
 const auth = testConfig('/nowhere').auth;
 const key = new TextEncoder().encode(SECRET);
-
-async function rejection(promise: Promise<unknown>): Promise<TenantMcpError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
-}
 
 describe('bearerToken', () => {
   it('takes the token after the Bearer scheme, in any case, with extra spaces', () => {

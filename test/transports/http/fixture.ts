@@ -1,4 +1,4 @@
-import { request } from 'node:http';
+import { request, type ClientRequest } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -67,6 +67,11 @@ export interface HttpFixture {
   endpoint: string;
   token(claims?: Claims): Promise<string>;
   send(req: RawRequest): Promise<Answer>;
+  /**
+   * Opens an MCP POST carrying the token as Bearer and leaves it to the test: it writes the body
+   * and may hang up at any point (errors from the hang-up are ignored).
+   */
+  open(token: string, headers?: Record<string, string>): ClientRequest;
   /** POSTs a JSON-RPC body to the MCP endpoint with the token (when given) as Bearer. */
   rpc(body: unknown, token?: string, headers?: Record<string, string>): Promise<Answer>;
   connect(token: string): Promise<Client>;
@@ -80,29 +85,40 @@ export async function startFixture(
   logger: Logger = silentLogger(),
 ): Promise<HttpFixture> {
   const root = buildTestRoot();
-  const config = testConfig(root.root, { http: { port: 0, ...http }, ...extra });
-  const key = loadVerificationKey(config.auth, { [SECRET_ENV]: root.secret });
-  const service = await startHttpService(config, { key, logger, workerPath: WORKER });
-  const origin = `http://127.0.0.1:${service.port}`;
+  const service = await startService(root, logger, http, extra);
+  const endpoint = `http://127.0.0.1:${service.port}${service.settings.path}`;
   const send = (req: RawRequest) => sendRaw(service.port, req);
   return {
     root,
     service,
-    endpoint: `${origin}${config.http.path}`,
+    endpoint,
     token: (claims = {}) => signToken(root.secret, claims),
     send,
+    open: (token, headers = {}) => openRaw(service.port, token, headers),
     rpc: (body, token, headers = {}) =>
       send({
         method: 'POST',
         headers: { ...MCP_HEADERS, ...bearer(token), ...headers },
         body: JSON.stringify(body),
       }),
-    connect: (token) => connectClient(`${origin}${config.http.path}`, token),
+    connect: (token) => connectClient(endpoint, token),
     close: async () => {
       await service.stop();
       root.remove();
     },
   };
+}
+
+/** Starts the service over `root` on an ephemeral loopback port; `http` and `extra` go into the config. */
+export function startService(
+  root: TestRoot,
+  logger: Logger,
+  http: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): Promise<HttpService> {
+  const config = testConfig(root.root, { http: { port: 0, ...http }, ...extra });
+  const key = loadVerificationKey(config.auth, { [SECRET_ENV]: root.secret });
+  return startHttpService(config, { key, logger, workerPath: WORKER });
 }
 
 /** Signs a token as the host platform would: HS256, valid for ten minutes unless told. */
@@ -169,6 +185,23 @@ export function activeRequests(health: Record<string, unknown>): number {
 
 function bearer(token: string | undefined): Record<string, string> {
   return token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
+function openRaw(port: number, token: string, headers: Record<string, string>): ClientRequest {
+  const outgoing = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/mcp',
+    headers: {
+      ...MCP_HEADERS,
+      host: `127.0.0.1:${port}`,
+      ...bearer(token),
+      ...headers,
+    },
+  });
+  outgoing.on('error', () => undefined);
+  return outgoing;
 }
 
 function sendRaw(port: number, req: RawRequest): Promise<Answer> {

@@ -4,18 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadVerificationKey } from '../../../src/auth/keys.js';
-import { TenantMcpError } from '../../../src/errors.js';
 import type { Logger } from '../../../src/log/logger.js';
-import { startHttpService, type HttpService } from '../../../src/transports/http/service.js';
-import {
-  MIGRATIONS_DIR,
-  SECRET_ENV,
-  WORKER,
-  buildTestRoot,
-  testConfig,
-  type TestRoot,
-} from '../../support/demo-root.js';
+import type { HttpService } from '../../../src/transports/http/service.js';
+import { MIGRATIONS_DIR, buildTestRoot, type TestRoot } from '../../support/demo-root.js';
+import { rejection } from '../../support/failure.js';
+import { startService } from './fixture.js';
 
 // Startup binds the port before it touches any tenant: a second instance on a taken port fails
 // at once. Startup migrations run after that, while the server answers 503 SERVER_STARTING
@@ -45,12 +38,6 @@ function capturingLogger(): { logger: Logger; lines: Line[] } {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-function start(logger: Logger, http: Record<string, unknown> = {}, extra = {}) {
-  const config = testConfig(root.root, { http: { port: 0, ...http }, ...extra });
-  const key = loadVerificationKey(config.auth, { [SECRET_ENV]: root.secret });
-  return startHttpService(config, { key, logger, workerPath: WORKER });
-}
-
 /** A port some other process already listens on. */
 async function takenPort(): Promise<number> {
   const server = createServer();
@@ -61,16 +48,6 @@ async function takenPort(): Promise<number> {
   return address.port;
 }
 
-async function rejection(pending: Promise<unknown>): Promise<TenantMcpError> {
-  try {
-    await pending;
-  } catch (error) {
-    if (error instanceof TenantMcpError) return error;
-    throw error;
-  }
-  throw new Error('expected a TenantMcpError');
-}
-
 function indexOf(lines: Line[], test: (line: Line) => boolean): number {
   return lines.findIndex(test);
 }
@@ -78,7 +55,7 @@ function indexOf(lines: Line[], test: (line: Line) => boolean): number {
 describe('starting the HTTP service', () => {
   it('logs http_listening, then migrates every tenant, then logs http_ready', async () => {
     const { logger, lines } = capturingLogger();
-    service = await start(logger);
+    service = await startService(root, logger);
 
     const listening = indexOf(lines, (l) => l.event === 'http_listening');
     const migrated = indexOf(lines, (l) => l.msg === 'startup migrations done');
@@ -95,7 +72,7 @@ describe('starting the HTTP service', () => {
     const { logger, lines } = capturingLogger();
     const port = await takenPort();
 
-    const error = await rejection(start(logger, { port }));
+    const error = await rejection(startService(root, logger, { port }));
 
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain('EADDRINUSE');
@@ -106,7 +83,12 @@ describe('starting the HTTP service', () => {
 
   it('is ready without migrating when migrations.onStartup is off', async () => {
     const { logger, lines } = capturingLogger();
-    service = await start(logger, {}, { migrations: { dir: MIGRATIONS_DIR, onStartup: false } });
+    service = await startService(
+      root,
+      logger,
+      {},
+      { migrations: { dir: MIGRATIONS_DIR, onStartup: false } },
+    );
 
     expect(lines.some((l) => l.msg === 'startup migrations done')).toBe(false);
     expect(lines.map((l) => l.event).filter(Boolean)).toEqual(['http_listening', 'http_ready']);
@@ -116,7 +98,7 @@ describe('starting the HTTP service', () => {
     const { logger, lines } = capturingLogger();
     const empty = mkdtempSync(join(tmpdir(), 'tenant-mcp-no-tenants-'));
     try {
-      const error = await rejection(start(logger, {}, { dataRoot: empty }));
+      const error = await rejection(startService(root, logger, {}, { dataRoot: empty }));
 
       expect(error.code).toBe('CONFIG_INVALID');
       expect(error.message).toBe('dataRoot has no readable tenants folder');

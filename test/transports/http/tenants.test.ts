@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -6,7 +5,6 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ENDLESS_SQL,
-  MCP_HEADERS,
   NORTHWIND,
   SAKURA,
   activeRequests,
@@ -144,18 +142,7 @@ describe('a client that hangs up during a call', () => {
   it('stops its query: the worker, the slot and the lease are free long before the time limit', async () => {
     // The limit is longer than the test may run: only the hang-up can free the worker in time.
     const body = JSON.stringify(queryCall(ENDLESS_SQL, { timeoutMs: 30_000 }));
-    const outgoing = request({
-      host: '127.0.0.1',
-      port: fixture.service.port,
-      method: 'POST',
-      path: '/mcp',
-      headers: {
-        ...MCP_HEADERS,
-        host: `127.0.0.1:${fixture.service.port}`,
-        authorization: `Bearer ${await fixture.token()}`,
-      },
-    });
-    outgoing.on('error', () => undefined);
+    const outgoing = fixture.open(await fixture.token());
     outgoing.end(body);
     await waitForHealth(fixture, (h) => (h.queries as { busy: number }).busy === 1);
 
@@ -175,19 +162,7 @@ describe('a client that hangs up during a call', () => {
 
 describe('a client that hangs up during its upload', () => {
   it('gives back its slot, and its tenant is served again', async () => {
-    const outgoing = request({
-      host: '127.0.0.1',
-      port: fixture.service.port,
-      method: 'POST',
-      path: '/mcp',
-      headers: {
-        ...MCP_HEADERS,
-        host: `127.0.0.1:${fixture.service.port}`,
-        authorization: `Bearer ${await fixture.token()}`,
-        'transfer-encoding': 'chunked',
-      },
-    });
-    outgoing.on('error', () => undefined);
+    const outgoing = fixture.open(await fixture.token(), { 'transfer-encoding': 'chunked' });
     outgoing.write('{"jsonrpc": "2.0", ');
     await waitForHealth(fixture, (h) => activeRequests(h) === 1);
 
