@@ -59,7 +59,7 @@ export async function projectStatus(
 ): Promise<ProjectStatus> {
   const all = options.includeDeleted === true;
   const project = findProject(db, key, all);
-  const sprint = findSprint(db, project, options.sprint, all);
+  const sprint = await findSprint(pool, project, options.sprint, all);
   const [counts, progress, time, blockers] = await Promise.all([
     itemCounts(pool, project, all),
     sprint === undefined ? null : sprintProgress(pool, sprint, all),
@@ -145,34 +145,50 @@ async function sprintProgress(
 
 const SPRINT_COLUMNS = 'id, name, goal, status, start_date, end_date';
 
-/** The sprint of this name (NOT_FOUND if none), or without a name the active sprint if any. */
-export function findSprint(
-  db: Connection,
+/**
+ * The sprint of this name (NOT_FOUND if none), or without a name the active sprint if any.
+ * Only the project column of pm_sprints is indexed and a project may have very many sprints,
+ * so both lookups read in the query pool.
+ */
+export async function findSprint(
+  pool: PooledReader,
   project: ProjectRow,
   name: string | undefined,
   includeDeleted = false,
-): SprintRow | undefined {
+): Promise<SprintRow | undefined> {
   return name === undefined
-    ? activeSprint(db, project, includeDeleted)
-    : namedSprint(db, project, name, includeDeleted);
+    ? activeSprint(pool, project, includeDeleted)
+    : namedSprint(pool, project, name, includeDeleted);
 }
 
-function activeSprint(db: Connection, project: ProjectRow, all: boolean): SprintRow | undefined {
-  return prepared(
-    db,
+async function activeSprint(
+  pool: PooledReader,
+  project: ProjectRow,
+  all: boolean,
+): Promise<SprintRow | undefined> {
+  const [found] = await pool.all<SprintRow>(
     `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
-       WHERE s.project_id = ? AND s.status = 'active' ${live('s', all)}
+       WHERE s.project_id = :project AND s.status = 'active' ${live('s', all)}
        ORDER BY s.start_date DESC LIMIT 1`,
-  ).get(project.id) as SprintRow | undefined;
+    { project: project.id },
+    1,
+  );
+  return found;
 }
 
-function namedSprint(db: Connection, project: ProjectRow, name: string, all: boolean): SprintRow {
-  const found = prepared(
-    db,
+async function namedSprint(
+  pool: PooledReader,
+  project: ProjectRow,
+  name: string,
+  all: boolean,
+): Promise<SprintRow> {
+  const [found] = await pool.all<SprintRow>(
     `SELECT ${SPRINT_COLUMNS} FROM pm_sprints AS s
        WHERE s.project_id = :project AND s.name = :name COLLATE NOCASE ${live('s', all)}
        ORDER BY s.name = :name DESC, s.start_date DESC LIMIT 1`,
-  ).get({ project: project.id, name }) as SprintRow | undefined;
+    { project: project.id, name },
+    1,
+  );
   if (found) return found;
   throw new TenantMcpError('NOT_FOUND', `project ${project.key} has no sprint of this name`, {
     hint: 'leave sprint out for the active sprint, or complete the sprint_review prompt',

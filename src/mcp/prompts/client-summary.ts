@@ -54,7 +54,7 @@ export function registerClientSummary(server: McpServer, ctx: TenantContext): vo
   );
 }
 
-function clientSummary(ctx: TenantContext, t: ClientTable, matches: ClientMatch[]) {
+async function clientSummary(ctx: TenantContext, t: ClientTable, matches: ClientMatch[]) {
   const first = matches[0];
   if (!first) {
     throw new TenantMcpError('NOT_FOUND', 'no client has this name', {
@@ -77,7 +77,7 @@ function clientSummary(ctx: TenantContext, t: ClientTable, matches: ClientMatch[
     '',
     'Cover: status and programs, sessions held and coming, goals and progress, recent ' +
       'check-ins, invoices still open, themes of the session notes. Dates, not timestamps.',
-    rulesSection(ctx, ['instruction']),
+    await rulesSection(ctx, 'instruction'),
   ];
   return userPrompt(`Coaching summary of ${first.name}`, text.join('\n'));
 }

@@ -21,7 +21,7 @@ export function registerProjectReport(server: McpServer, ctx: TenantContext): vo
   );
 }
 
-function projectReport(ctx: TenantContext, key: string) {
+async function projectReport(ctx: TenantContext, key: string) {
   const project = findProject(ctx.db, key);
   const text = [
     `Write a status report for project ${project.key} "${project.title}" [${project.status}].`,
@@ -36,7 +36,7 @@ function projectReport(ctx: TenantContext, key: string) {
     '',
     'Cover: overall progress (items and points), the active sprint, blockers and risks, ' +
       'load per person, time logged. Keep it short; name items by KEY-N, people by name.',
-    rulesSection(ctx, ['business_rule']),
+    await rulesSection(ctx, 'business_rule'),
   ];
   return userPrompt(`Status report of ${project.key}`, text.join('\n'));
 }

@@ -1,12 +1,20 @@
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
-import { readGuidance, type GuidanceRow } from '../../domain/guidance.js';
-import { findProject, projectKeys, type ProjectRow } from '../../domain/projects.js';
+import { hasGuidance } from '../../domain/guidance.js';
+import { pooledReader } from '../../domain/pooled.js';
+import {
+  findProject,
+  keysStartingWith,
+  MAX_COMPLETIONS,
+  type ProjectRow,
+} from '../../domain/projects.js';
 import type { TenantContext } from '../context.js';
 
-/** Live project keys starting with `value`, ignoring case. */
+/** The most guidance rows a prompt shows; tenant://guidance has them all. */
+const MAX_RULES = 20;
+
+/** Live project keys starting with `value`, ignoring ASCII case; the first few in key order. */
 export function completeProject(ctx: TenantContext, value: string): string[] {
-  const prefix = value.toLowerCase();
-  return projectKeys(ctx.db).filter((k) => k.toLowerCase().startsWith(prefix));
+  return keysStartingWith(ctx.db, value, MAX_COMPLETIONS);
 }
 
 /** The project a prompt argument names, or null when it names none. */
@@ -20,9 +28,19 @@ export function projectOrNull(ctx: TenantContext, key: string | undefined): Proj
   }
 }
 
-/** The tenant's guidance rows of the given types, as a Markdown list for a prompt. */
-export function rulesSection(ctx: TenantContext, types: readonly string[]): string {
-  const rows = readGuidance(ctx.db).filter((r) => types.includes(r.type));
+/**
+ * The tenant's highest-priority guidance rows of one type, as a Markdown list for a prompt.
+ * A tenant may hold any number of rows, so they are ordered and cut in the query pool.
+ */
+export async function rulesSection(ctx: TenantContext, type: string): Promise<string> {
+  if (!hasGuidance(ctx.db)) return '';
+  const { rows } = await pooledReader(ctx.queries).upTo<Rule>(
+    `SELECT title, content FROM pm_llm_context
+       WHERE deleted_at IS NULL AND context_type = :type
+       ORDER BY priority DESC, title, id LIMIT :limit`,
+    { type, limit: MAX_RULES },
+    MAX_RULES,
+  );
   if (rows.length === 0) return '';
   return [
     '',
@@ -31,7 +49,12 @@ export function rulesSection(ctx: TenantContext, types: readonly string[]): stri
   ].join('\n');
 }
 
-function rule(row: GuidanceRow): string {
+interface Rule {
+  title: string;
+  content: string;
+}
+
+function rule(row: Rule): string {
   return `- ${row.title}: ${row.content.replace(/\s+/g, ' ')}`;
 }
 

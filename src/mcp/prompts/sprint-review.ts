@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { PROJECT_KEY } from '../../domain/keys.js';
 import { findSprint, type SprintRow } from '../../domain/project-status.js';
+import { pooledReader } from '../../domain/pooled.js';
 import { findProject, sprintNames, type ProjectRow } from '../../domain/projects.js';
 import { iso } from '../../domain/sql.js';
 import type { TenantContext } from '../context.js';
@@ -37,17 +38,21 @@ export function registerSprintReview(server: McpServer, ctx: TenantContext): voi
   );
 }
 
-function completeSprint(ctx: TenantContext, value: string, projectKey?: string): string[] {
+async function completeSprint(
+  ctx: TenantContext,
+  value: string,
+  projectKey?: string,
+): Promise<string[]> {
   const project = projectOrNull(ctx, projectKey);
   if (projectKey && project === null) return [];
   // Sprint names often repeat the project ("WEB Sprint 4"): any part of the name may match.
-  const part = value.toLowerCase();
-  return sprintNames(ctx.db, project).filter((n) => n.toLowerCase().includes(part));
+  return sprintNames(pooledReader(ctx.queries), project, value);
 }
 
-function sprintReview(ctx: TenantContext, key: string, name: string | undefined) {
+async function sprintReview(ctx: TenantContext, key: string, name: string | undefined) {
   const project = findProject(ctx.db, key);
-  const sprint = findSprint(ctx.db, project, name === '' ? undefined : name);
+  const pool = pooledReader(ctx.queries);
+  const sprint = await findSprint(pool, project, name === '' ? undefined : name);
   const text = [
     heading(project, sprint),
     '',
@@ -62,7 +67,7 @@ function sprintReview(ctx: TenantContext, key: string, name: string | undefined)
     '',
     'Report: goal and dates; done vs planned in items and points; what slipped and why; ' +
       'blockers; who needs help; one suggestion for the next sprint. Name items by KEY-N.',
-    rulesSection(ctx, ['business_rule']),
+    await rulesSection(ctx, 'business_rule'),
   ];
   return userPrompt(`Sprint review of ${project.key}`, text.join('\n'));
 }
