@@ -44,7 +44,7 @@ function tableOf(name: string, rows: number): string {
 }
 
 function summaryOf(conn: Connection, name: string) {
-  return listTables(conn).find((t) => t.name === name);
+  return listTables(conn).tables.find((t) => t.name === name);
 }
 
 describe('listTables', () => {
@@ -83,11 +83,14 @@ describe('listTables', () => {
        CREATE VIEW note_bodies AS SELECT body FROM pm_notes;`,
     );
 
-    expect(listTables(conn)).toEqual([
-      { name: 'empty', kind: 'table', group: 'platform', rowCount: 0 },
-      { name: 'note_bodies', kind: 'view', group: 'platform', rowCount: null },
-      { name: 'pm_notes', kind: 'table', group: 'pm', rowCount: 7 },
-    ]);
+    expect(listTables(conn)).toEqual({
+      total: 3,
+      tables: [
+        { name: 'empty', kind: 'table', group: 'platform', rowCount: 0 },
+        { name: 'note_bodies', kind: 'view', group: 'platform', rowCount: null },
+        { name: 'pm_notes', kind: 'table', group: 'pm', rowCount: 7 },
+      ],
+    });
   });
 
   it('counts later tables only up to 100 rows once one listing has counted 100,000', () => {
@@ -98,7 +101,7 @@ describe('listTables', () => {
         tableOf('zz_small', 100),
     );
 
-    const counts = listTables(conn).map((t) => [t.name, t.rowCount, t.rowCountIsLowerBound]);
+    const counts = listTables(conn).tables.map((t) => [t.name, t.rowCount, t.rowCountIsLowerBound]);
 
     expect(counts).toEqual([
       ...big.slice(0, 10).map((name) => [name, ROW_COUNT_CAP, true]),
@@ -129,13 +132,14 @@ describe('describeTables', () => {
        CREATE VIEW broken AS SELECT gone FROM notes;`,
     );
 
-    const details = describeTables(conn);
+    const { tables: details, namedOnly } = describeTables(conn);
 
     expect(details.map((t) => [t.name, t.rowCount, t.rowCountIsLowerBound])).toEqual([
       ['events', ROW_COUNT_CAP, true],
       ['notes', 3, undefined],
     ]);
     expect(details[1]?.sql).toContain('CREATE TABLE notes');
+    expect(namedOnly).toEqual([{ name: 'broken', kind: 'view', group: 'platform' }]);
   });
 
   it('writes capped counts as N+ in the schema overview, with how to count exactly', () => {
@@ -152,5 +156,52 @@ describe('describeTables', () => {
     const conn = tenantWith(tableOf('notes', 3));
 
     expect(schemaOverviewMarkdown(conn, 'acme')).not.toContain('exact count');
+  });
+});
+
+describe('a listing of a wide or full-text tenant', () => {
+  it('leaves out FTS shadow tables but keeps a table merely named like one', () => {
+    const conn = tenantWith(
+      `CREATE VIRTUAL TABLE notes USING fts5(body);
+       ${tableOf('notes_archive', 2)}`,
+    );
+
+    expect(listTables(conn).tables.map((t) => [t.name, t.kind, t.rowCount])).toEqual([
+      ['notes', 'virtual', null],
+      ['notes_archive', 'table', 2],
+    ]);
+    expect(() => describeTable(conn, 'notes_content')).toThrow('no such table or view');
+  });
+
+  it('lists pm_ tables first up to the cap, by name, and counts all of them', () => {
+    const conn = tenantWith(
+      tableOf('alpha', 1) + tableOf('beta', 1) + tableOf('pm_b', 1) + tableOf('pm_a', 1),
+    );
+
+    const listing = listTables(conn, 3);
+
+    expect(listing.tables.map((t) => t.name)).toEqual(['alpha', 'pm_a', 'pm_b']);
+    expect(listing.total).toBe(4);
+  });
+
+  it('describes the first tables and names the others', () => {
+    const conn = tenantWith(tableOf('alpha', 1) + tableOf('beta', 1) + tableOf('pm_a', 1));
+
+    const schema = describeTables(conn, 2);
+
+    expect(schema.tables.map((t) => t.name)).toEqual(['alpha', 'pm_a']);
+    expect(schema.namedOnly).toEqual([{ name: 'beta', kind: 'table', group: 'platform' }]);
+    expect(schema.total).toBe(3);
+  });
+
+  it('cuts the schema overview at the byte cap with a note', () => {
+    const columns = Array.from({ length: 200 }, (_, i) => `column_${i} TEXT`).join(', ');
+    const conn = tenantWith(`CREATE TABLE pm_wide (${columns});`);
+
+    const text = schemaOverviewMarkdown(conn, 'acme', 2000);
+
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(2000);
+    expect(text).toContain('This tenant has 1 tables and views; 0 are described here');
+    expect(text).toContain('- pm_wide (table, pm)');
   });
 });

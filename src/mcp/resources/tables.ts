@@ -1,6 +1,11 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { TenantMcpError } from '../../errors.js';
-import { describeTable, listTableNames } from '../../schema/introspect.js';
+import {
+  describeTable,
+  LISTED_TABLES_CAP,
+  listTableRefs,
+  tableNamesStartingWith,
+} from '../../schema/introspect.js';
 import { tableDetailMarkdown } from '../../schema/overview.js';
 import type { TenantContext } from '../context.js';
 import { guarded, guardedCompletion } from '../wire.js';
@@ -17,7 +22,7 @@ export function registerTableResources(server: McpServer, ctx: TenantContext): v
   const template = new ResourceTemplate(`${PREFIX}{name}`, {
     list: async () =>
       guarded(ctx, 'tables.list', () => ({
-        resources: listTableNames(ctx.db).map((t) => ({
+        resources: listTableRefs(ctx.db).tables.map((t) => ({
           uri: tableUri(t.name),
           name: t.name,
           description: `${t.kind}, ${t.group}`,
@@ -31,7 +36,12 @@ export function registerTableResources(server: McpServer, ctx: TenantContext): v
   server.registerResource(
     'table',
     template,
-    { title: 'One table', description: 'A table or view: columns, keys, indexes, rows.' },
+    {
+      title: 'One table',
+      description:
+        'A table or view: columns, keys, indexes, rows. At most ' +
+        `${LISTED_TABLES_CAP} are listed, pm_ tables first; any other name can be read too.`,
+    },
     async (uri, variables) =>
       guarded(ctx, 'table', () => {
         const text = tableDetailMarkdown(describeTable(ctx.db, decodeName(variables.name)));
@@ -41,11 +51,11 @@ export function registerTableResources(server: McpServer, ctx: TenantContext): v
 }
 
 function names(ctx: TenantContext, value: string): string[] {
-  const prefix = value.toLowerCase();
-  return listTableNames(ctx.db)
-    .map((t) => t.name)
-    .filter((n) => n.toLowerCase().startsWith(prefix));
+  return tableNamesStartingWith(ctx.db, value, COMPLETION_CAP);
 }
+
+// The SDK sends at most 100 values; one more lets it say that there are more.
+const COMPLETION_CAP = 101;
 
 /** A template variable arrives percent-encoded; anything that does not decode names no table. */
 function decodeName(value: string | string[] | undefined): string {

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { describeTable, ROW_COUNT_CAP, type TableDetail } from '../../schema/introspect.js';
-import { rowsNote } from '../../schema/overview.js';
+import {
+  describeTable,
+  INDEXES_PER_TABLE_CAP,
+  ROW_COUNT_CAP,
+  type TableDetail,
+} from '../../schema/introspect.js';
+import { INDEXES_CUT_NOTE, rowsNote } from '../../schema/overview.js';
 import type { TenantTool } from '../tool.js';
 import { CAPPED_LINE } from './list-tables.js';
 
@@ -41,6 +46,10 @@ const output = {
       columns: z.array(z.string()),
     }),
   ),
+  indexesTruncated: z
+    .boolean()
+    .optional()
+    .describe(`Set when the table has more than ${INDEXES_PER_TABLE_CAP} indexes`),
   sql: z.string().nullable(),
 };
 
@@ -75,6 +84,7 @@ function describeText(t: TableDetail): string {
   for (const i of t.indexes) {
     lines.push(`  INDEX ${i.name}${i.unique ? ' UNIQUE' : ''} (${i.columns.join(', ')})`);
   }
+  if (t.indexesTruncated) lines.push(`  ${INDEXES_CUT_NOTE.slice(2)}`);
   if (t.rowCountIsLowerBound) lines.push(CAPPED_LINE);
   return lines.join('\n');
 }

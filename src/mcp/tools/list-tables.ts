@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { listTables, ROW_COUNT_CAP, type TableSummary } from '../../schema/introspect.js';
+import {
+  LISTED_TABLES_CAP,
+  listTables,
+  ROW_COUNT_CAP,
+  type Listing,
+  type TableSummary,
+} from '../../schema/introspect.js';
 import { rowsNote } from '../../schema/overview.js';
 import type { TenantTool } from '../tool.js';
 
@@ -11,25 +17,51 @@ const TableSummaryShape = z.object({
   rowCountIsLowerBound: z.boolean().optional(),
 });
 
-const output = { tables: z.array(TableSummaryShape) };
+const output = {
+  tables: z.array(TableSummaryShape),
+  truncated: z.boolean().optional().describe('Set when the tenant has more tables than listed'),
+  tableCount: z.number().int().optional().describe('All tables and views, when truncated'),
+  note: z.string().optional().describe('How to reach the tables not listed, when truncated'),
+};
 
-/** list_tables: every table and view of the tenant file with its group and row count. */
+type ListTablesResult = {
+  tables: TableSummary[];
+  truncated?: boolean;
+  tableCount?: number;
+  note?: string;
+};
+
+/**
+ * list_tables: the tenant file's tables and views with group and row count, at most
+ * `LISTED_TABLES_CAP` of them.
+ */
 export const listTablesTool: TenantTool<Record<string, never>, typeof output> = {
   name: 'list_tables',
   title: 'List tables',
   description:
-    "Tables and views in this tenant's database: pm_ tables hold projects and work items, the " +
-    `others the coaching platform. Rows are counted up to ${ROW_COUNT_CAP} ` +
-    '(rowCountIsLowerBound if more); for exact counts use the query tool.',
+    `Tables and views of this tenant, pm_ (projects, work items) first; at most ${LISTED_TABLES_CAP} ` +
+    `(truncated if more). Rows counted up to ${ROW_COUNT_CAP} (rowCountIsLowerBound if more); ` +
+    'for exact counts use the query tool.',
   input: {},
   output,
-  run: async (ctx) => ({ tables: listTables(ctx.db) }),
+  run: async (ctx) => listResult(listTables(ctx.db)),
   text: listText,
 };
 
-function listText({ tables }: { tables: TableSummary[] }): string {
+function listResult(listing: Listing<TableSummary>): ListTablesResult {
+  const { tables, total } = listing;
+  if (tables.length === total) return { tables };
+  const note =
+    `${tables.length} of ${total} tables and views listed, pm_ tables first. Call ` +
+    'describe_table with any other name, or run SELECT name, type FROM sqlite_schema ' +
+    "WHERE type IN ('table', 'view') with the query tool for every name.";
+  return { tables, truncated: true, tableCount: total, note };
+}
+
+function listText({ tables, note }: ListTablesResult): string {
   const lines = tables.map((t) => `${t.name} (${t.kind}, ${t.group}${rowsNote(t)})`);
   if (tables.some((t) => t.rowCountIsLowerBound)) lines.push(CAPPED_LINE);
+  if (note) lines.push(`(${note})`);
   return lines.join('\n');
 }
 
