@@ -10,6 +10,7 @@ export const ErrorCodes = [
   'CONFIG_INVALID',
   'CONFIG_NOT_FOUND',
   'USAGE',
+  'LISTEN_FAILED',
   // tokens
   'TOKEN_MISSING',
   'TOKEN_MALFORMED',

@@ -4,7 +4,16 @@ import { asTenantMcpError, type ErrorCode } from '../errors.js';
 export const EXIT_USER_ERROR = 2;
 export const EXIT_INTERNAL = 1;
 
-const USER_PREFIXES = ['USAGE', 'CONFIG_', 'TOKEN_', 'KEY_', 'TENANT_', 'MIGRATION'];
+// LISTEN_FAILED is the user's to fix too: a port in use or not permitted, a host not local.
+const USER_PREFIXES = [
+  'USAGE',
+  'CONFIG_',
+  'LISTEN_FAILED',
+  'TOKEN_',
+  'KEY_',
+  'TENANT_',
+  'MIGRATION',
+];
 
 /** The one place that maps error codes to process exit codes. */
 export function exitCodeFor(error: unknown): number {

@@ -96,6 +96,18 @@ const Url = z.url({ protocol: /^https?$/ });
 
 const PER_TENANT_REQUESTS = 16;
 
+/**
+ * True for "/" and for paths whose every segment is a name: clients and proxies normalise
+ * "/a/../mcp", "/a//mcp" or "/mcp/" before sending, so an endpoint there could not be reached.
+ */
+function isNormalPath(path: string): boolean {
+  if (path === '/') return true;
+  return path
+    .slice(1)
+    .split('/')
+    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+}
+
 const Http = z
   .strictObject({
     host: z.string().min(1).default('127.0.0.1'),
@@ -103,6 +115,9 @@ const Http = z
     path: z
       .string()
       .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a URL path such as /mcp')
+      .refine(isNormalPath, {
+        message: "must be a normalised path: no '.' or '..' segments, no '//', no trailing '/'",
+      })
       .default('/mcp'),
     /** The public URL of the MCP endpoint, as clients and tokens name it (RFC 9728 resource). */
     resourceUrl: Url.optional(),

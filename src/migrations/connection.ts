@@ -54,6 +54,21 @@ export function inImmediateTransaction<T>(db: Connection, step: () => T): T {
 }
 
 /**
+ * Takes the write lock and gives it back at once, never waiting: SQLITE_BUSY when another
+ * writer (the host) holds it. Unlike quick_check, it reads none of the file's tables.
+ */
+export function probeWriteLock(db: Connection): void {
+  const timeout = Number(db.pragma('busy_timeout', { simple: true }));
+  db.pragma('busy_timeout = 0');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
+}
+
+/**
  * Runs `step` again with backoff while SQLite reports busy, at most `retries` times; then
  * TENANT_BUSY. With 0 retries a busy file fails at once, without sleeping.
  */

@@ -8,6 +8,7 @@ import {
   busyFile,
   inImmediateTransaction,
   openTenantFile,
+  probeWriteLock,
   readOnlyFile,
   retryWhileBusy,
   unreadableFile,
@@ -42,6 +43,12 @@ export interface MigrateOptions {
    * a busy file fails at once with TENANT_BUSY instead of stalling every other tenant.
    */
   readonly retries?: number;
+  /**
+   * When migrations are pending, try the write lock (without waiting) before any read-side
+   * work such as quick_check, so that a file the host is writing fails with TENANT_BUSY at
+   * once. A server migrating on first use sets it; the `migrate` command does not.
+   */
+  readonly lockFirst?: boolean;
 }
 
 /** A migration this run recorded in the ledger. */
@@ -85,7 +92,11 @@ export function migrateTenantFile(
 ): MigrationOutcome {
   const dryRun = options.dryRun === true;
   const db = openTenantFile(file, dryRun, options.busyTimeoutMs, options.retries);
-  const run: RunContext = { logger: options.logger, retries: options.retries };
+  const run: RunContext = {
+    logger: options.logger,
+    retries: options.retries,
+    lockFirst: options.lockFirst === true && !dryRun,
+  };
   try {
     if (dryRun) return planOnly(db, migrations, run);
     return migrate(db, migrations, run);
@@ -119,6 +130,7 @@ export function migrationStatus(
 interface RunContext {
   readonly logger: Logger;
   readonly retries: number | undefined;
+  readonly lockFirst: boolean;
 }
 
 function migrate(db: Connection, migrations: Migration[], run: RunContext): MigrationOutcome {
@@ -144,6 +156,8 @@ function readPending(
   const read = (): Migration[] => {
     const pending = pendingOf(db, migrations);
     if (pending.length === 0) return pending;
+    if (run.lockFirst) probeWriteLock(db);
+    run.logger.debug({ check: 'quick_check' }, 'checking the tenant file before migrating');
     assertSoundFile(db);
     if (checkAdoption && readLedger(db) === null && hasPmTables(db)) {
       adoptableCount(db, migrations);

@@ -32,18 +32,22 @@ export interface FirstUseOptions {
   readonly now?: () => number;
 }
 
-// A busy tenant is not tried again at once: each try of a file with pending migrations runs
-// quick_check on the server's only thread before it finds the write lock taken.
-const DEFAULT_BUSY_COOLDOWN_MS = 5_000;
+/**
+ * How long a tenant found busy on first use is refused without trying, by default. A busy
+ * tenant is not tried again at once: each try opens the file and reads its ledger on the
+ * server's only thread. The HTTP transport's Retry-After for TENANT_BUSY follows it.
+ */
+export const FIRST_USE_BUSY_COOLDOWN_MS = 5_000;
 
 /**
  * The pool's `migrate` callback when `migrations.onFirstUse` is set, else undefined. Loads the
  * migrations once, now. The runner is synchronous, so on the server's only thread it never
  * waits: a read of the ledger (which the host's writes do not block in WAL mode) finds most
- * files current and takes no lock. Otherwise it migrates without any busy wait or retry, and
- * a file the host is writing fails the lease with TENANT_BUSY rather than serving a schema
- * the tools do not expect; for `busyCooldownMs` after that, leases of that tenant get
- * TENANT_BUSY without trying, then the next lease tries again.
+ * files current and takes no lock. Otherwise it tries the write lock before quick_check or any
+ * other work, without any busy wait or retry: a file the host is writing fails the lease with
+ * TENANT_BUSY at once rather than serving a schema the tools do not expect. For
+ * `busyCooldownMs` after that, leases of that tenant get TENANT_BUSY without trying; then the
+ * next lease tries again. A file that is not busy is checked and migrated in this thread.
  */
 export function firstUseMigrator(
   settings: MigrationSettings,
@@ -58,7 +62,8 @@ export function firstUseMigrator(
     const log = logger.child({ tenant: tenantId });
     try {
       if (isCurrent(file, migrations)) return;
-      migrateTenantFile(file, migrations, { busyTimeoutMs: 0, retries: 0, logger: log });
+      const options = { busyTimeoutMs: 0, retries: 0, lockFirst: true, logger: log };
+      migrateTenantFile(file, migrations, options);
     } catch (error) {
       const { code } = asTenantMcpError(error);
       if (code === 'TENANT_BUSY') cooldown.start(tenantId);
@@ -84,7 +89,7 @@ interface BusyCooldown {
 }
 
 function busyCooldown(options: FirstUseOptions): BusyCooldown {
-  const ms = options.busyCooldownMs ?? DEFAULT_BUSY_COOLDOWN_MS;
+  const ms = options.busyCooldownMs ?? FIRST_USE_BUSY_COOLDOWN_MS;
   const now = options.now ?? Date.now;
   // Only tenants whose file exists reach the migrator, so this holds at most one per tenant.
   const until = new Map<string, number>();

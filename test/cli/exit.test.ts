@@ -7,6 +7,7 @@ describe('exitCodeFor', () => {
     'USAGE',
     'CONFIG_INVALID',
     'CONFIG_NOT_FOUND',
+    'LISTEN_FAILED',
     'KEY_INVALID',
     'TOKEN_MISSING',
     'TOKEN_EXPIRED',

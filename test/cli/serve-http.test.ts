@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintDemoToken } from '../../src/demo/tokens.js';
 import {
@@ -116,5 +117,20 @@ describe('tenant-mcp serve --http', () => {
     const running = start(writeConfig({ host: '0.0.0.0', resourceUrl: 'https://m.example/mcp' }));
     expect(await running.exited).toBe(2);
     expect(running.stderr()).toContain('CONFIG_INVALID: http.allowedHosts is required');
+  });
+
+  it('exits 2 with LISTEN_FAILED naming host:port and EADDRINUSE when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const running = start(writeConfig({ port }));
+      expect(await running.exited).toBe(2);
+      expect(running.stderr()).toContain(
+        `tenant-mcp: LISTEN_FAILED: cannot listen on 127.0.0.1:${port}: EADDRINUSE`,
+      );
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 });

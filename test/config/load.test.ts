@@ -215,6 +215,20 @@ describe('loadConfig', () => {
     expect(loadConfig(writeConfig(minimal({ http }))).http.maxConcurrentRequestsPerTenant).toBe(8);
   });
 
+  it.each(['/a/../healthz', '/./mcp', '/mcp/.', '/a//mcp', '//mcp', '/mcp/'])(
+    'refuses http.path %s, which clients would normalise, with CONFIG_INVALID naming http.path',
+    (httpPath) => {
+      const error = failure(() => loadConfig(writeConfig(minimal({ http: { path: httpPath } }))));
+
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(error.message).toContain('http.path: must be a normalised path');
+    },
+  );
+
+  it.each(['/', '/mcp', '/v1/mcp', '/a.b/..c/mcp~1'])('accepts http.path %s', (httpPath) => {
+    expect(loadConfig(writeConfig(minimal({ http: { path: httpPath } }))).http.path).toBe(httpPath);
+  });
+
   it('refuses a file that is not JSON with CONFIG_INVALID', () => {
     const error = failure(() => loadConfig(writeConfig('{ "dataRoot": "data", ')));
 

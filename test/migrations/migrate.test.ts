@@ -271,6 +271,55 @@ describe('migrateTenantFile', () => {
     expect(ledgerOf(file)).toBeNull();
   });
 
+  it('with lockFirst, refuses a busy file with TENANT_BUSY before quick_check runs', () => {
+    const file = createHostFile(tempDir());
+    const { logger, lines } = capturingLogger();
+    const host = new Database(file);
+    host.exec('BEGIN IMMEDIATE');
+    let error: TenantMcpError;
+    try {
+      error = failureOf(() =>
+        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, lockFirst: true, logger }),
+      );
+    } finally {
+      host.exec('ROLLBACK');
+      host.close();
+    }
+
+    expect(error.code).toBe('TENANT_BUSY');
+    expect(lines.filter((line) => line.check === 'quick_check')).toEqual([]);
+    expect(ledgerOf(file)).toBeNull();
+  });
+
+  it('without lockFirst, checks a busy file with quick_check before it finds the lock taken', () => {
+    const file = createHostFile(tempDir());
+    const { logger, lines } = capturingLogger();
+    const host = new Database(file);
+    host.exec('BEGIN IMMEDIATE');
+    let error: TenantMcpError;
+    try {
+      error = failureOf(() =>
+        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, logger }),
+      );
+    } finally {
+      host.exec('ROLLBACK');
+      host.close();
+    }
+
+    expect(error.code).toBe('TENANT_BUSY');
+    expect(lines.filter((line) => line.check === 'quick_check')).toHaveLength(1);
+  });
+
+  it('with lockFirst, gives the probed lock back and migrates a file that is not busy', () => {
+    const file = createHostFile(tempDir());
+    const { logger, lines } = capturingLogger();
+
+    const outcome = migrateTenantFile(file, shipped, { ...options, lockFirst: true, logger });
+
+    expect(outcome.applied).toHaveLength(2);
+    expect(lines.filter((line) => line.check === 'quick_check')).toHaveLength(1);
+  });
+
   it('tries a busy file three more times by default, logging each try', () => {
     const file = createHostFile(tempDir());
     const { logger, lines } = capturingLogger();

@@ -50,7 +50,10 @@ function settings(migrations: Partial<MigrationsConfig> = {}): MigrationSettings
   };
 }
 
-function poolMigratingOnFirstUse(options: FirstUseOptions = {}): TenantPool {
+function poolMigratingOnFirstUse(
+  options: FirstUseOptions = {},
+  logger = silentLogger(),
+): TenantPool {
   const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
   return new TenantPool({
     dataRoot: root,
@@ -58,7 +61,7 @@ function poolMigratingOnFirstUse(options: FirstUseOptions = {}): TenantPool {
     logger: silentLogger(),
     maxOpen: 4,
     idleMs: 60_000,
-    migrate: firstUseMigrator(settings(), silentLogger(), options),
+    migrate: firstUseMigrator(settings(), logger, options),
   });
 }
 
@@ -158,6 +161,34 @@ describe('firstUseMigrator', () => {
     ]);
     expect(lines[0]).toMatchObject({ tenant: 'acme', code: 'TENANT_BUSY' });
     expect(pmTablesOf(file)).toEqual([]);
+  });
+
+  it('tries the write lock before quick_check: a busy file is refused without checking it', async () => {
+    const file = createTenant(root, 'acme');
+    const { logger, lines } = capturingLogger();
+    const pool = poolMigratingOnFirstUse({}, logger);
+    const releaseLock = holdWriteLock(file);
+
+    try {
+      expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
+    } finally {
+      releaseLock();
+      await pool.close();
+    }
+
+    expect(lines.filter((line) => line.check === 'quick_check')).toEqual([]);
+  });
+
+  it('checks a file that is not busy with quick_check once, then migrates it', async () => {
+    const file = createTenant(root, 'acme');
+    const { logger, lines } = capturingLogger();
+    const pool = poolMigratingOnFirstUse({}, logger);
+
+    pool.lease('acme').release();
+    await pool.close();
+
+    expect(lines.filter((line) => line.check === 'quick_check')).toHaveLength(1);
+    expect(pmTablesOf(file)).toEqual(MIGRATED_TABLES);
   });
 
   it('still refuses a tenant whose ledger has drifted from the shipped migrations', async () => {

@@ -148,7 +148,7 @@ export class HttpApp {
     if (req.method === 'GET' || req.method === 'HEAD') return send();
     if (req.method === 'OPTIONS') return answerPreflight(res, READ_METHODS);
     res.setHeader('allow', READ_METHODS);
-    throw new TenantMcpError('METHOD_NOT_ALLOWED', 'this endpoint takes GET only');
+    throw new TenantMcpError('METHOD_NOT_ALLOWED', 'this endpoint takes GET or HEAD only');
   }
 
   #fail(res: ServerResponse, record: AccessRecord, error: unknown): void {

@@ -12,23 +12,35 @@ export function createBoundedServer(): Server {
   return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS });
 }
 
-/** Binds `server` and resolves with the bound port; CONFIG_INVALID when it cannot bind. */
+// What a user can do about the usual reasons a bind fails.
+const LISTEN_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'another process listens on this port; stop it or choose another http.port',
+  EACCES: 'this user may not listen on this port; choose an http.port of 1024 or more',
+  EADDRNOTAVAIL: 'http.host is not an address of this machine',
+};
+
+/** Binds `server` and resolves with the bound port; LISTEN_FAILED when it cannot bind. */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
-      reject(
-        new TenantMcpError(
-          'CONFIG_INVALID',
-          `cannot listen on http.host ${host} and http.port ${port} (${error.code ?? 'error'})`,
-          { cause: error },
-        ),
-      );
+      reject(listenFailed(error, host, port));
     };
     server.once('error', onError);
     server.listen({ host, port }, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
+  });
+}
+
+/** LISTEN_FAILED naming host:port and the errno code, such as EADDRINUSE. */
+function listenFailed(error: NodeJS.ErrnoException, host: string, port: number): TenantMcpError {
+  const code = error.code ?? 'unknown error';
+  const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  const hint = error.code === undefined ? undefined : LISTEN_HINTS[error.code];
+  return new TenantMcpError('LISTEN_FAILED', `cannot listen on ${address}: ${code}`, {
+    cause: error,
+    hint,
   });
 }
 

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { asTenantMcpError, type ErrorCode, type TenantMcpError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
+import { FIRST_USE_BUSY_COOLDOWN_MS } from '../../tenancy/migrate-on-open.js';
 
 /** JSON-RPC 2.0 error codes used on the HTTP wire. */
 export const RpcCode = {
@@ -13,6 +14,12 @@ export const RpcCode = {
 
 /** Seconds a client is asked to wait after an overload, startup or shutdown answer. */
 export const RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Seconds a client is asked to wait after TENANT_BUSY: a tenant found busy on first use is
+ * refused without trying for this long, so an earlier retry would only be refused again.
+ */
+export const BUSY_RETRY_AFTER_SECONDS = Math.ceil(FIRST_USE_BUSY_COOLDOWN_MS / 1000);
 
 /** What a 401 or 403 from the token check needs to tell the client where to get a token. */
 export interface Challenge {
@@ -41,7 +48,8 @@ export interface RpcErrorBody {
 interface Mapping {
   readonly status: number;
   readonly rpc?: number;
-  readonly retry?: boolean;
+  /** Seconds for the Retry-After header. */
+  readonly retryAfter?: number;
   /**
    * The Bearer challenge: with an RFC 6750 error code, or `bare` (no error) for a request
    * that carried no Bearer credentials at all (RFC 6750 section 3.1).
@@ -81,7 +89,7 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   MIGRATION_NEWER_LEDGER: BROKEN_TENANT,
   MIGRATION_TOUCHED_PLATFORM: BROKEN_TENANT,
   MIGRATION_ADOPTION_REFUSED: BROKEN_TENANT,
-  TENANT_BUSY: { status: 503, retry: true },
+  TENANT_BUSY: { status: 503, retryAfter: BUSY_RETRY_AFTER_SECONDS },
   NOT_FOUND: { status: 404 },
   // The route sets Allow: it alone knows its methods.
   METHOD_NOT_ALLOWED: { status: 405 },
@@ -91,10 +99,10 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   REQUEST_PARSE_ERROR: { status: 400, rpc: RpcCode.parseError },
   REQUEST_INVALID: { status: 400, rpc: RpcCode.invalidRequest },
   PROTOCOL_VERSION_UNSUPPORTED: { status: 400 },
-  TENANT_OVERLOADED: { status: 429, retry: true },
-  SERVER_OVERLOADED: { status: 503, retry: true },
-  SERVER_STARTING: { status: 503, retry: true },
-  SERVER_CLOSING: { status: 503, retry: true },
+  TENANT_OVERLOADED: { status: 429, retryAfter: RETRY_AFTER_SECONDS },
+  SERVER_OVERLOADED: { status: 503, retryAfter: RETRY_AFTER_SECONDS },
+  SERVER_STARTING: { status: 503, retryAfter: RETRY_AFTER_SECONDS },
+  SERVER_CLOSING: { status: 503, retryAfter: RETRY_AFTER_SECONDS },
 };
 
 /** Builds the answer for `error`; `id` is the JSON-RPC request id when the body was read. */
@@ -160,7 +168,7 @@ function headersFor(
   if (mapping.challenge) {
     headers['www-authenticate'] = bearerChallenge(mapping.challenge, error, challenge);
   }
-  if (mapping.retry) headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (mapping.retryAfter !== undefined) headers['retry-after'] = String(mapping.retryAfter);
   // The body of a refused upload is left unread: the connection cannot carry another request.
   if (mapping.status === 413 || error.code === 'SERVER_CLOSING') headers.connection = 'close';
   return headers;

@@ -299,6 +299,19 @@ describe('the health check', () => {
     const answer = await fixture.send({ path: '/healthz' });
     expect(answer.status).toBe(200);
   });
+
+  it('refuses POST with 405, Allow: GET, HEAD and a message naming both methods', async () => {
+    const answer = await fixture.send({ method: 'POST', path: '/healthz', body: '{}' });
+
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe('GET, HEAD');
+    expect(answer.json).toMatchObject({
+      error: {
+        message: 'METHOD_NOT_ALLOWED: this endpoint takes GET or HEAD only',
+        data: { code: 'METHOD_NOT_ALLOWED' },
+      },
+    });
+  });
 });
 
 describe('the protected-resource metadata without authorization servers or scopes', () => {

@@ -68,14 +68,15 @@ describe('starting the HTTP service', () => {
     expect(lines[migrated]).toMatchObject({ tenants: 2, failed: 0 });
   });
 
-  it('fails on a port already in use with CONFIG_INVALID before it migrates any tenant', async () => {
+  it('fails on a port already in use with LISTEN_FAILED before it migrates any tenant', async () => {
     const { logger, lines } = capturingLogger();
     const port = await takenPort();
 
     const error = await rejection(startService(root, logger, { port }));
 
-    expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toContain('EADDRINUSE');
+    expect(error.code).toBe('LISTEN_FAILED');
+    expect(error.message).toBe(`cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    expect(error.hint).toContain('http.port');
     expect(lines.filter((l) => l.tenant !== undefined)).toEqual([]);
     expect(lines.some((l) => l.msg === 'startup migrations done')).toBe(false);
     expect(lines.some((l) => typeof l.event === 'string')).toBe(false);

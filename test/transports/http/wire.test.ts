@@ -73,6 +73,12 @@ describe('httpFailure', () => {
     expect(JSON.stringify(failure)).not.toContain('/secret');
   });
 
+  it('asks a client of a busy tenant to retry after the five-second first-use cool-down', () => {
+    const failure = failureFor('TENANT_BUSY');
+    expect(failure.status).toBe(503);
+    expect(failure.headers['retry-after']).toBe('5');
+  });
+
   it("asks a starting server's client to retry without closing the connection", () => {
     const failure = failureFor('SERVER_STARTING');
     expect(failure.headers['retry-after']).toBe('1');
