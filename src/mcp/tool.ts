@@ -104,7 +104,7 @@ async function callTool<I extends Shape, O extends Shape>(
   extra: ToolExtra,
 ): Promise<CallToolResult> {
   const started = performance.now();
-  const log = ctx.logger.child({ requestId: extra.requestId, tool: tool.name });
+  const log = ctx.logger.child({ rpcId: extra.requestId, tool: tool.name });
   try {
     assertTokenLive(ctx);
     const result = await tool.run(ctx, args, extra.signal);

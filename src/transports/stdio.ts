@@ -191,7 +191,7 @@ function describeRefusal(line: RefusedLine): Refusal {
 function refuseLine(line: RefusedLine, output: Writable, logger: Logger): void {
   const { code, rpcCode, id, message } = describeRefusal(line);
   const bytes = line.reason === 'too_large' ? line.bytes : undefined;
-  logger.warn({ event: 'stdio_refused', code, requestId: id, bytes }, 'request line refused');
+  logger.warn({ event: 'stdio_refused', code, rpcId: id, bytes }, 'request line refused');
   const error = { code: rpcCode, message: `${code}: ${message}`, data: { code } };
   output.write(`${JSON.stringify({ jsonrpc: '2.0', id, error })}\n`);
 }

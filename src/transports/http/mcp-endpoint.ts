@@ -66,7 +66,7 @@ export async function serveMcpPost(
   const servedUntil = deps.verifier.servedUntil(verified);
   const lent = lendServer(lease.handle, deps.queryLimits, {
     expiresAt: servedUntil,
-    // `reqId`, not `requestId`: the tool layer logs the JSON-RPC id under that name.
+    // `reqId` is this HTTP request; the tool layer logs the JSON-RPC id as `rpcId`.
     logger: deps.logger.child({ tenant: verified.tenantId, reqId: record.requestId }),
   });
   await answer(req, res, body, lease.handle, lent, authInfoFor(token, verified, servedUntil));
