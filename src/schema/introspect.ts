@@ -303,14 +303,33 @@ type RowCount = Pick<TableSummary, 'rowCount' | 'rowCountIsLowerBound'>;
  * been counted, then each up to `COUNT_FLOOR`.
  */
 function rowCounter(db: Connection, budget: number): (row: TableListRow) => RowCount {
+  const counts = countsSinceLastCommit(db);
   let left = budget;
   return (row) => {
     if (row.type !== 'table') return { rowCount: null };
     const cap = left > 0 ? ROW_COUNT_CAP : COUNT_FLOOR;
-    const counted = countUpTo(db, row.name, cap + 1);
+    const key = `${cap}:${row.name}`;
+    const counted = counts.get(key) ?? countUpTo(db, row.name, cap + 1);
+    counts.set(key, counted);
     left -= counted;
     return counted > cap ? { rowCount: cap, rowCountIsLowerBound: true } : { rowCount: counted };
   };
+}
+
+// Counts by cap and table, per connection, kept while no other connection has committed:
+// PRAGMA data_version changes on every commit but our own, and ours are read-only. Over HTTP
+// the same tenant's listing is asked for again and again, and counting was most of its cost.
+const rowCounts = new WeakMap<Connection, { version: number; counts: Map<string, number> }>();
+const MAX_CACHED_COUNTS = 4_096;
+
+function countsSinceLastCommit(db: Connection): Map<string, number> {
+  const version = prepared(db, 'PRAGMA data_version').pluck().get() as number;
+  let entry = rowCounts.get(db);
+  if (entry === undefined || entry.version !== version || entry.counts.size > MAX_CACHED_COUNTS) {
+    entry = { version, counts: new Map() };
+    rowCounts.set(db, entry);
+  }
+  return entry.counts;
 }
 
 function countUpTo(db: Connection, name: string, limit: number): number {

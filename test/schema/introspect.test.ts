@@ -113,6 +113,20 @@ describe('listTables', () => {
   });
 });
 
+describe('row counts kept between listings', () => {
+  it('are counted again once the host has committed', () => {
+    const conn = tenantWith(tableOf('notes', 3));
+    expect(summaryOf(conn, 'notes')?.rowCount).toBe(3);
+
+    const host = new Database(file);
+    host.exec("INSERT INTO notes (body) VALUES ('new')");
+    host.close();
+
+    expect(summaryOf(conn, 'notes')?.rowCount).toBe(4);
+    expect(describeTable(conn, 'notes').rowCount).toBe(4);
+  });
+});
+
 describe('describeTable', () => {
   it('counts one big table up to the cap, with its columns', () => {
     const conn = tenantWith(tableOf('events', 50_000));
