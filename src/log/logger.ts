@@ -34,12 +34,16 @@ export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logg
       timestamp: pino.stdTimeFunctions.isoTime,
     },
     pino.destination(
-      buffered ? { dest: fd, sync: false, minLength: BUFFER_BYTES } : { dest: fd, sync: true },
+      buffered
+        ? { dest: fd, sync: false, minLength: BUFFER_BYTES, maxLength: MAX_BUFFERED_BYTES }
+        : { dest: fd, sync: true },
     ),
   );
 }
 
 const BUFFER_BYTES = 4096;
+// While stderr is stalled, lines past this are dropped rather than held in memory.
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 /** A logger that drops everything, for tests and library callers. */
 export function silentLogger(): Logger {

@@ -153,6 +153,9 @@ export class TenantPool {
       'tenant file replaced or removed since opened; handle retired',
     );
     this.#cache.delete(tenantId);
+    // A handle still leased closes later, and by then a fresh handle of the same path would stop
+    // the workers from dropping the old file: they are told now. An unleased one closed above.
+    if (entry.leases > 0) this.#forget(entry);
     return undefined;
   }
 
@@ -237,6 +240,10 @@ export class TenantPool {
   /** A fresh handle of the same tenant may be live beside a retired one: it keeps the file. */
   #forgetUnlessStillOpen(entry: Entry): void {
     for (const other of this.#live) if (other.file === entry.file) return;
+    this.#forget(entry);
+  }
+
+  #forget(entry: Entry): void {
     try {
       this.#options.queryPool.forget(entry.file);
     } catch (error) {

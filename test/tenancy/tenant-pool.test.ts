@@ -204,6 +204,22 @@ describe('TenantPool and the tenant file changing underneath', () => {
     expect(pool.stats()).toMatchObject({ open: 1, opens: 2, hits: 0, closes: 1, evictions: 0 });
   });
 
+  it('tells the query workers to drop a replaced file at once, even while a request holds it', () => {
+    const file = createTenant(root, 'acme');
+    const pool = newPool();
+    const old = pool.lease('acme');
+    const restored = join(dir, 'restored');
+    mkdirSync(restored);
+    renameSync(createHostFile(restored), file);
+
+    expect(usersIn(pool, 'acme')).toBe(2);
+
+    expect(queryPool.forgotten).toEqual([file]);
+    expect(old.handle.db.open).toBe(true);
+    old.release();
+    expect(old.handle.db.open).toBe(false);
+  });
+
   it('refuses a tenant whose folder was removed with TENANT_NOT_FOUND, closing its handle', () => {
     const file = createTenant(root, 'acme');
     const pool = newPool();

@@ -3,7 +3,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { QueryConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
-import type { TenantHandle, TenantLease } from '../../tenancy/tenant-pool.js';
+import type { TenantLease } from '../../tenancy/tenant-pool.js';
 import { noteMessage, type AccessRecord } from './access-log.js';
 import {
   authInfoFor,
@@ -62,14 +62,21 @@ export async function serveMcpPost(
   checkProtocolVersion(req.headers['mcp-protocol-version'], body.message);
 
   const lease = deps.tenants.lease(verified.tenantId);
-  afterResponse(res, lease.release);
+  // Until a server has the request; from then on the lease goes back after the server closed.
+  let handedOver = false;
+  afterResponse(res, () => {
+    if (!handedOver) lease.release();
+  });
   const servedUntil = deps.verifier.servedUntil(verified);
   const lent = lendServer(lease.handle, deps.queryLimits, {
     expiresAt: servedUntil,
     // `reqId` is this HTTP request; the tool layer logs the JSON-RPC id as `rpcId`.
     logger: deps.logger.child({ tenant: verified.tenantId, reqId: record.requestId }),
   });
-  await answer(req, res, body, lease.handle, lent, authInfoFor(token, verified, servedUntil));
+  await answer(req, res, body, lent, authInfoFor(token, verified, servedUntil), () => {
+    handedOver = true;
+    return lease;
+  });
 }
 
 /**
@@ -91,9 +98,9 @@ async function answer(
   req: IncomingMessage & { auth?: AuthInfo },
   res: ServerResponse,
   body: RpcBody,
-  handle: TenantHandle,
   lent: TenantServer,
   authInfo: AuthInfo,
+  takeLease: () => TenantLease,
 ): Promise<void> {
   const transport = new StreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
@@ -101,8 +108,14 @@ async function answer(
   });
   await lent.server.connect(transport);
   // Only once connected: a server given back while connect() was still running could be lent
-  // again with this request's transport attached.
-  afterResponse(res, () => void returnServer(handle, lent).catch(() => undefined));
+  // again with this request's transport attached. The lease goes back after the close, so
+  // that a handler the close aborted never finds its tenant's connection closed under it.
+  const lease = takeLease();
+  afterResponse(res, () => {
+    void returnServer(lease.handle, lent)
+      .catch(() => undefined)
+      .finally(lease.release);
+  });
   req.auth = authInfo;
   await transport.handleRequest(req, res, body.json);
 }

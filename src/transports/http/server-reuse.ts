@@ -7,7 +7,9 @@ import type { TenantHandle } from '../../tenancy/tenant-pool.js';
 
 /**
  * The part of a tenant's context that belongs to one request: the token's expiry and the
- * logger carrying the request id. The rest is the tenant's handle and never changes.
+ * logger carrying the request id. The rest is the tenant's handle and never changes. A
+ * handler of an earlier, aborted request of the same tenant that is still finishing reads the
+ * new values: it can no longer answer anyone, so at worst it logs under the newer request id.
  */
 class RequestScope implements TenantContext {
   expiresAt = 0;

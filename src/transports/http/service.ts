@@ -5,7 +5,12 @@ import type { Config } from '../../config/load.js';
 import type { HttpConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import { QueryPool } from '../../query/pool.js';
-import { boundedMaxOpen, readFdLimit } from '../../tenancy/fd-limit.js';
+import {
+  boundedMaxOpen,
+  DEFAULT_FD_RESERVE,
+  FDS_PER_TENANT,
+  readFdLimit,
+} from '../../tenancy/fd-limit.js';
 import { firstUseMigrator, migrateAllAtStartup } from '../../tenancy/migrate-on-open.js';
 import { TenantPool, type TenantMigrator } from '../../tenancy/tenant-pool.js';
 import { HttpApp } from './app.js';
@@ -140,14 +145,38 @@ function openTenantPool(
   logger: Logger,
   migrate: TenantMigrator | undefined,
 ): TenantPool {
+  const fdLimit = readFdLimit();
+  const maxOpen = boundedMaxOpen(config.http.maxOpenTenants, fdLimit);
+  warnIfFewDescriptors(fdLimit, maxOpen, config.http, logger);
   return new TenantPool({
     dataRoot: config.dataRoot,
     queryPool: queries,
     logger,
-    maxOpen: boundedMaxOpen(config.http.maxOpenTenants, readFdLimit()),
+    maxOpen,
     idleMs: config.http.tenantIdleMs,
     migrate,
   });
+}
+
+/**
+ * Each request in progress may hold a socket and an evicted tenant's three descriptors besides
+ * the open tenants': warns when the limit cannot cover that at full load.
+ */
+function warnIfFewDescriptors(
+  fdLimit: number | undefined,
+  maxOpen: number,
+  http: HttpConfig,
+  logger: Logger,
+): void {
+  const needed =
+    FDS_PER_TENANT * (maxOpen + http.maxConcurrentRequests) +
+    http.maxConcurrentRequests +
+    DEFAULT_FD_RESERVE;
+  if (fdLimit === undefined || fdLimit >= needed) return;
+  logger.warn(
+    { event: 'fd_limit_low', fdLimit, needed },
+    'the file-descriptor limit may not cover http.maxConcurrentRequests at full load; raise ulimit -n',
+  );
 }
 
 function serviceFor(parts: Parts, config: Config, logger: Logger): HttpService {
