@@ -107,3 +107,10 @@ export function asTenantMcpError(error: unknown): TenantMcpError {
   if (error instanceof TenantMcpError) return error;
   return new TenantMcpError('INTERNAL', 'internal error', { cause: error });
 }
+
+/** The refusal of new work once a stop has begun (HTTP requests, tenant leases). */
+export function serverClosing(): TenantMcpError {
+  return new TenantMcpError('SERVER_CLOSING', 'the server is shutting down', {
+    hint: 'try again once the server is back',
+  });
+}

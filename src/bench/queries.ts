@@ -4,7 +4,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { loadConfig } from '../config/load.js';
 import { silentLogger } from '../log/logger.js';
-import { QueryPool, type TenantQueries } from '../query/pool.js';
+import { QueryPool } from '../query/pool.js';
+import type { QueryRunner } from '../query/run.js';
 import { ms, summarize, timeMany } from './stats.js';
 import { serverEnv, writeBenchConfig, type BenchTarget } from './target.js';
 
@@ -45,7 +46,7 @@ const CASES: Case[] = [
 interface Runners {
   client: Client;
   pool: QueryPool;
-  queries: TenantQueries;
+  queries: QueryRunner;
   db: Database.Database;
 }
 

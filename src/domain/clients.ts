@@ -1,7 +1,7 @@
 import { quoteIdentifier, type Connection } from '../db/open.js';
 import type { Cell } from '../query/encode.js';
 import { columnsOf, foreignKeysOf, listTableNames } from '../schema/introspect.js';
-import type { SearchRunner } from './search.js';
+import type { QueryRunner } from '../query/run.js';
 
 /** The host's clients table as far as a summary needs it. */
 export interface ClientTable {
@@ -47,7 +47,7 @@ export function clientTable(db: Connection): ClientTable | undefined {
 
 /** Clients whose name equals `name`, ignoring ASCII case; at most five. */
 export async function findClients(
-  runner: SearchRunner,
+  runner: QueryRunner,
   t: ClientTable,
   name: string,
 ): Promise<ClientMatch[]> {
@@ -63,7 +63,7 @@ export async function findClients(
 
 /** Client names starting with `prefix` (ASCII case ignored), for argument completion. */
 export async function clientNames(
-  runner: SearchRunner,
+  runner: QueryRunner,
   t: ClientTable,
   prefix: string,
 ): Promise<string[]> {

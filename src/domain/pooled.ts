@@ -1,11 +1,6 @@
 import { hasCode, TenantMcpError } from '../errors.js';
 import type { Cell } from '../query/encode.js';
-import type { QueryRequest, QueryResult } from '../query/run.js';
-
-/** The query pool as the domain sees it: `TenantContext.queries`. */
-export interface DomainRunner {
-  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
-}
+import type { QueryRequest, QueryResult, QueryRunner } from '../query/run.js';
 
 /** Named parameters of our own SQL: ids, numbers and NULL. */
 export type SqlParams = Readonly<Record<string, string | number | null>>;
@@ -24,7 +19,7 @@ export interface PooledReader {
 }
 
 /** A reader over `runner`; `signal` (the client's cancellation) stops its queries. */
-export function pooledReader(runner: DomainRunner, signal?: AbortSignal): PooledReader {
+export function pooledReader(runner: QueryRunner, signal?: AbortSignal): PooledReader {
   const upTo = async <T>(sql: string, params: SqlParams, maxRows: number) => {
     const result = await run(runner, { sql, params, maxRows }, signal);
     return { rows: result.rows.map((row) => rowObject(result, row) as T), cut: !!result.truncated };
@@ -40,7 +35,7 @@ export function pooledReader(runner: DomainRunner, signal?: AbortSignal): Pooled
 }
 
 async function run(
-  runner: DomainRunner,
+  runner: QueryRunner,
   request: QueryRequest,
   signal: AbortSignal | undefined,
 ): Promise<QueryResult> {

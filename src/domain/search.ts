@@ -1,7 +1,7 @@
 import { quoteIdentifier, type Connection, prepared } from '../db/open.js';
 import { TenantMcpError, hasCode } from '../errors.js';
 import type { Cell } from '../query/encode.js';
-import type { QueryRequest, QueryResult } from '../query/run.js';
+import type { QueryRunner } from '../query/run.js';
 import { columnsOf, listTableNames, type TableRef } from '../schema/introspect.js';
 import { itemLabel, live } from './sql.js';
 
@@ -21,11 +21,6 @@ export interface SearchResult {
   hits: SearchHit[];
   more: boolean;
   notSearched: string[];
-}
-
-/** Where search SQL runs: the query pool, whose calls have a hard time limit. */
-export interface SearchRunner {
-  run(request: QueryRequest): Promise<QueryResult>;
 }
 
 /** One table (or FTS index) and the statement that finds hits in it. */
@@ -80,7 +75,7 @@ export function sourcesOf(sources: SearchSource[], table: string): SearchSource[
 
 /** Runs the sources in order until the limit or the time budget is used up. */
 export async function runSearch(
-  runner: SearchRunner,
+  runner: QueryRunner,
   sources: readonly SearchSource[],
   options: SearchOptions,
 ): Promise<SearchResult> {
@@ -111,7 +106,7 @@ export function searchParams(text: string): Record<'q' | 'pat' | 'fts', string> 
 }
 
 async function runSource(
-  runner: SearchRunner,
+  runner: QueryRunner,
   source: SearchSource,
   params: Record<'q' | 'pat' | 'fts', string>,
   n: number,

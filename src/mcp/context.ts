@@ -2,13 +2,9 @@ import { TenantMcpError } from '../errors.js';
 import type { QueryConfig } from '../config/schema.js';
 import type { Connection } from '../db/open.js';
 import type { Logger } from '../log/logger.js';
-import type { QueryRequest, QueryResult } from '../query/run.js';
+import type { QueryRunner } from '../query/run.js';
 
-/** Runs model SQL somewhere it cannot write or hang the server. */
-export interface QueryRunner {
-  /** `signal` aborts when the client cancels; the runner then stops the query. */
-  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
-}
+export type { QueryRunner } from '../query/run.js';
 
 /** Everything the MCP surface needs to serve one tenant; built by the transport layer. */
 export interface TenantContext {

@@ -8,7 +8,7 @@ import { checkQueryText } from './gate.js';
 import { toBindParams } from './params.js';
 import type { FromWorker, ToWorker, WireError, WorkerSetup } from './protocol.js';
 import { fromWire } from './protocol.js';
-import type { QueryRequest, QueryResult } from './run.js';
+import type { QueryRequest, QueryResult, QueryRunner } from './run.js';
 import { resolveRowLimit } from './run.js';
 import {
   cancelled,
@@ -54,12 +54,6 @@ export interface QueryPoolOptions {
   maxQueue?: number;
   /** More paths never to show in an error message (the data root, for example). */
   redact?: string[];
-}
-
-/** The queries of one tenant, bound to its file; what `QueryPool.forTenant` returns. */
-export interface TenantQueries {
-  /** Runs one query of this tenant; see `QueryPool` for deadlines and cancellation. */
-  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
 }
 
 /** What the pool is doing right now, for health checks and benchmarks. */
@@ -169,7 +163,7 @@ export class QueryPool {
    * Views of one tenant id share its limits. `file` must come from a verified tenant, never
    * from the model: it is the only thing that decides which connection a query reaches.
    */
-  forTenant(tenantId: string, file: string): TenantQueries {
+  forTenant(tenantId: string, file: string): QueryRunner {
     const resolved = path.resolve(file);
     return { run: (request, signal) => this.run(tenantId, resolved, request, signal) };
   }

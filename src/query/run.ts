@@ -9,6 +9,12 @@ import type { QueryParams } from './params.js';
 import { bindParams, toBindParams } from './params.js';
 
 /** One query as a caller asks for it. */
+/** Runs SQL somewhere it cannot write or hang the server: a tenant's view of the query pool. */
+export interface QueryRunner {
+  /** `signal` aborts when the client cancels; the runner then stops the query. */
+  run(request: QueryRequest, signal?: AbortSignal): Promise<QueryResult>;
+}
+
 export interface QueryRequest {
   sql: string;
   params?: QueryParams;

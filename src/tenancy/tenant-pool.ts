@@ -1,7 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { openReadOnly, sqliteCodeOf, type Connection } from '../db/open.js';
-import { TenantMcpError } from '../errors.js';
+import { serverClosing, TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { QueryRunner } from '../mcp/context.js';
 import { resolveTenantFile } from './tenant-file.js';
@@ -109,7 +109,7 @@ export class TenantPool {
    * TENANT_FILE_REFUSED, TENANT_FILE_UNREADABLE, MIGRATION_*, TENANT_BUSY, SERVER_CLOSING.
    */
   lease(tenantIdValue: unknown): TenantLease {
-    if (this.#drained !== undefined) throw closing();
+    if (this.#drained !== undefined) throw serverClosing();
     const tenantId = parseTenantId(tenantIdValue);
     const cached = this.#cached(tenantId);
     if (cached !== undefined) {
@@ -281,12 +281,6 @@ function errorSummary(error: unknown): { name: string; code?: string } {
   const name = error instanceof Error ? error.name : typeof error;
   const code = error instanceof TenantMcpError ? error.code : sqliteCodeOf(error);
   return code === undefined ? { name } : { name, code };
-}
-
-function closing(): TenantMcpError {
-  return new TenantMcpError('SERVER_CLOSING', 'the server is shutting down', {
-    hint: 'try again once the server is back',
-  });
 }
 
 function assertPositiveInteger(name: string, value: number): void {

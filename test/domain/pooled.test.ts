@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TenantMcpError } from '../../src/errors.js';
-import { plain, pooledReader, type DomainRunner } from '../../src/domain/pooled.js';
-import type { QueryResult } from '../../src/query/run.js';
+import { plain, pooledReader } from '../../src/domain/pooled.js';
+import type { QueryResult, QueryRunner } from '../../src/query/run.js';
 import { rejection } from '../support/failure.js';
 
-function answering(result: Partial<QueryResult>): DomainRunner {
+function answering(result: Partial<QueryResult>): QueryRunner {
   return {
     run: async () => ({
       columns: [],

@@ -1,7 +1,8 @@
 import { readdirSync, readlinkSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { QueryPool, TenantQueries } from '../../src/query/pool.js';
+import type { QueryPool } from '../../src/query/pool.js';
+import type { QueryRunner } from '../../src/query/run.js';
 import {
   createTenantFixture,
   ENDLESS,
@@ -21,8 +22,8 @@ const SECRET = 'SELECT v FROM secrets';
 
 let fixture: TenantFixture;
 let pool: QueryPool;
-let acme: TenantQueries;
-let other: TenantQueries;
+let acme: QueryRunner;
+let other: QueryRunner;
 
 async function open(...args: Parameters<typeof startPool>): Promise<void> {
   pool = await startPool(...args);
@@ -30,7 +31,7 @@ async function open(...args: Parameters<typeof startPool>): Promise<void> {
   other = pool.forTenant('other', fixture.otherFile);
 }
 
-async function rowsOf(queries: TenantQueries, sql: string): Promise<unknown[][]> {
+async function rowsOf(queries: QueryRunner, sql: string): Promise<unknown[][]> {
   return (await queries.run({ sql })).rows;
 }
 

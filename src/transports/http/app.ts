@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { HttpConfig } from '../../config/schema.js';
-import { asTenantMcpError, TenantMcpError } from '../../errors.js';
+import { asTenantMcpError, serverClosing, TenantMcpError } from '../../errors.js';
 import { logAccess, startRecord, type AccessRecord } from './access-log.js';
 import { allowCors, answerPreflight } from './cors.js';
 import { checkBrowserSafety } from './guard.js';
@@ -104,7 +104,7 @@ export class HttpApp {
     for (const [res, record] of this.#active) {
       if (res.headersSent) continue;
       written.push(new Promise((resolve) => res.once('close', resolve)));
-      this.#fail(res, record, closing());
+      this.#fail(res, record, serverClosing());
     }
     return Promise.all(written).then(() => undefined);
   }
@@ -113,7 +113,7 @@ export class HttpApp {
     checkBrowserSafety(req, this.#deps.settings);
     allowCors(req, res, this.#deps.settings);
     if (record.route === 'health') return this.#health(req, res);
-    if (this.#state === 'stopping') throw closing();
+    if (this.#state === 'stopping') throw serverClosing();
     switch (record.route) {
       case 'mcp':
         return this.#mcp(req, res, record);
@@ -176,11 +176,5 @@ export class HttpApp {
 function starting(): TenantMcpError {
   return new TenantMcpError('SERVER_STARTING', 'the server is still starting', {
     hint: 'try again after the Retry-After delay',
-  });
-}
-
-function closing(): TenantMcpError {
-  return new TenantMcpError('SERVER_CLOSING', 'the server is shutting down', {
-    hint: 'try again once the server is back',
   });
 }
