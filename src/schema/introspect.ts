@@ -222,9 +222,15 @@ interface SchemaRow extends TableListRow {
 /**
  * Read from sqlite_schema, never pragma_table_list: that pragma compiles every view of the
  * file to count its columns, half a second on a tenant of 5,000 views, even when asked
- * about one name.
+ * about one name. Kept per connection until another connection commits (see `snapshotOf`).
  */
 function visibleTables(db: Connection): TableListRow[] {
+  const snapshot = snapshotOf(db);
+  snapshot.tables ??= readVisibleTables(db);
+  return snapshot.tables;
+}
+
+function readVisibleTables(db: Connection): TableListRow[] {
   const rows = prepared(
     db,
     `SELECT name, type, rootpage, CASE WHEN rootpage = 0 THEN sql END AS sql FROM sqlite_schema
@@ -303,33 +309,42 @@ type RowCount = Pick<TableSummary, 'rowCount' | 'rowCountIsLowerBound'>;
  * been counted, then each up to `COUNT_FLOOR`.
  */
 function rowCounter(db: Connection, budget: number): (row: TableListRow) => RowCount {
-  const counts = countsSinceLastCommit(db);
+  const { counts } = snapshotOf(db);
   let left = budget;
   return (row) => {
     if (row.type !== 'table') return { rowCount: null };
     const cap = left > 0 ? ROW_COUNT_CAP : COUNT_FLOOR;
     const key = `${cap}:${row.name}`;
     const counted = counts.get(key) ?? countUpTo(db, row.name, cap + 1);
-    counts.set(key, counted);
+    if (counts.size < MAX_CACHED_COUNTS) counts.set(key, counted);
     left -= counted;
     return counted > cap ? { rowCount: cap, rowCountIsLowerBound: true } : { rowCount: counted };
   };
 }
 
-// Counts by cap and table, per connection, kept while no other connection has committed:
-// PRAGMA data_version changes on every commit but our own, and ours are read-only. Over HTTP
-// the same tenant's listing is asked for again and again, and counting was most of its cost.
-const rowCounts = new WeakMap<Connection, { version: number; counts: Map<string, number> }>();
+/** What one connection has read of its file's tables since another connection last committed. */
+interface Snapshot {
+  version: number;
+  /** The visible tables and views, by name; read on first use. */
+  tables?: TableListRow[];
+  /** Row counts by cap and table. */
+  counts: Map<string, number>;
+}
+
+// PRAGMA data_version changes on every commit but our own, and ours are read-only: a schema
+// change or a write by the host ends the snapshot. Over HTTP the same tenant's listing is asked
+// for again and again, and reading sqlite_schema and counting rows was most of its cost.
+const snapshots = new WeakMap<Connection, Snapshot>();
 const MAX_CACHED_COUNTS = 4_096;
 
-function countsSinceLastCommit(db: Connection): Map<string, number> {
+function snapshotOf(db: Connection): Snapshot {
   const version = prepared(db, 'PRAGMA data_version').pluck().get() as number;
-  let entry = rowCounts.get(db);
-  if (entry === undefined || entry.version !== version || entry.counts.size > MAX_CACHED_COUNTS) {
-    entry = { version, counts: new Map() };
-    rowCounts.set(db, entry);
+  let snapshot = snapshots.get(db);
+  if (snapshot === undefined || snapshot.version !== version) {
+    snapshot = { version, counts: new Map() };
+    snapshots.set(db, snapshot);
   }
-  return entry.counts;
+  return snapshot;
 }
 
 function countUpTo(db: Connection, name: string, limit: number): number {

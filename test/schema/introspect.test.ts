@@ -113,7 +113,7 @@ describe('listTables', () => {
   });
 });
 
-describe('row counts kept between listings', () => {
+describe('tables and row counts kept between listings', () => {
   it('are counted again once the host has committed', () => {
     const conn = tenantWith(tableOf('notes', 3));
     expect(summaryOf(conn, 'notes')?.rowCount).toBe(3);
@@ -124,6 +124,22 @@ describe('row counts kept between listings', () => {
 
     expect(summaryOf(conn, 'notes')?.rowCount).toBe(4);
     expect(describeTable(conn, 'notes').rowCount).toBe(4);
+  });
+
+  it('list a table the host created after the last listing', () => {
+    const conn = tenantWith(tableOf('notes', 3));
+    expect(listTables(conn).tables.map((t) => t.name)).toEqual(['notes']);
+
+    const host = new Database(file);
+    host.exec(
+      'CREATE TABLE pm_later (id INTEGER PRIMARY KEY); INSERT INTO pm_later DEFAULT VALUES',
+    );
+    host.close();
+
+    expect(listTables(conn).tables.map((t) => [t.name, t.rowCount])).toEqual([
+      ['notes', 3],
+      ['pm_later', 1],
+    ]);
   });
 });
 
