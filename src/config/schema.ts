@@ -95,6 +95,8 @@ const Query = z
 const Url = z.url({ protocol: /^https?$/ });
 
 const PER_TENANT_REQUESTS = 16;
+// Far above what a server of 256 concurrent requests needs, far below a usual descriptor limit.
+const CONNECTIONS = 1_024;
 
 /**
  * True for "/" and for paths whose every segment is a name: clients and proxies normalise
@@ -142,6 +144,11 @@ const Http = z
     maxConcurrentRequests: z.number().int().min(1).max(100_000).default(256),
     /** Default: 16, or maxConcurrentRequests when that is lower. */
     maxConcurrentRequestsPerTenant: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * Open client connections (each a file descriptor); beyond it a new one is closed at once.
+     * Default: 1024, or maxConcurrentRequests when that is higher.
+     */
+    maxConnections: z.number().int().min(1).max(100_000).optional(),
     /** On SIGTERM, how long in-flight requests may take before handles are closed anyway. */
     shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   })
@@ -152,6 +159,13 @@ const Http = z
         code: 'custom',
         path: ['maxConcurrentRequestsPerTenant'],
         message: `${perTenant} exceeds maxConcurrentRequests ${overall}`,
+      });
+    }
+    if (http.maxConnections !== undefined && http.maxConnections < overall) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxConnections'],
+        message: `${http.maxConnections} is below maxConcurrentRequests ${overall}`,
       });
     }
     if (http.requiredScopes.length > 0 && http.scopesSupported !== undefined) {
@@ -170,6 +184,7 @@ const Http = z
     maxConcurrentRequestsPerTenant:
       http.maxConcurrentRequestsPerTenant ??
       Math.min(PER_TENANT_REQUESTS, http.maxConcurrentRequests),
+    maxConnections: http.maxConnections ?? Math.max(CONNECTIONS, http.maxConcurrentRequests),
   }));
 
 const Log = z.strictObject({

@@ -46,3 +46,23 @@ export function boundedMaxOpen(
   const fit = Math.floor((fdLimit - reserve) / FDS_PER_TENANT);
   return Math.max(1, Math.min(configured, fit));
 }
+
+// The reserve counts a few sockets among its uses: this many connections are allowed even when
+// the tenants take every other descriptor.
+const CONNECTIONS_FLOOR = 64;
+
+/**
+ * The number of client connections (one descriptor each) that may be open at once:
+ * `configured`, lowered to what `fdLimit` leaves after `reserve` and the descriptors of
+ * `maxOpen` tenants, but not below 64.
+ */
+export function boundedConnections(
+  configured: number,
+  fdLimit: number | undefined,
+  maxOpen: number,
+  reserve = DEFAULT_FD_RESERVE,
+): number {
+  if (fdLimit === undefined) return configured;
+  const left = fdLimit - reserve - FDS_PER_TENANT * maxOpen;
+  return Math.min(configured, Math.max(CONNECTIONS_FLOOR, left));
+}

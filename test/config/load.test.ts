@@ -215,6 +215,20 @@ describe('loadConfig', () => {
     expect(loadConfig(writeConfig(minimal({ http }))).http.maxConcurrentRequestsPerTenant).toBe(8);
   });
 
+  it('defaults the connection cap to 1024, or to a higher overall request cap', () => {
+    expect(loadConfig(writeConfig(minimal())).http.maxConnections).toBe(1024);
+    const http = { maxConcurrentRequests: 2_000 };
+    expect(loadConfig(writeConfig(minimal({ http }))).http.maxConnections).toBe(2_000);
+  });
+
+  it('refuses a connection cap below the overall request cap, naming maxConnections', () => {
+    const http = { maxConcurrentRequests: 8, maxConnections: 4 };
+    const error = failure(() => loadConfig(writeConfig(minimal({ http }))));
+
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('http.maxConnections: 4 is below maxConcurrentRequests 8');
+  });
+
   it.each(['/a/../healthz', '/./mcp', '/mcp/.', '/a//mcp', '//mcp', '/mcp/'])(
     'refuses http.path %s, which clients would normalise, with CONFIG_INVALID naming http.path',
     (httpPath) => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { boundedMaxOpen, parseFdLimit, readFdLimit } from '../../src/tenancy/fd-limit.js';
+import {
+  boundedConnections,
+  boundedMaxOpen,
+  parseFdLimit,
+  readFdLimit,
+} from '../../src/tenancy/fd-limit.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds
@@ -55,4 +60,21 @@ describe('boundedMaxOpen', () => {
   it('refuses a configured bound below 1', () => {
     expect(() => boundedMaxOpen(0, 1024)).toThrow(RangeError);
   });
+});
+
+describe('boundedConnections', () => {
+  it.each([
+    // configured, fd limit, open tenants, expected
+    [1024, 20_000, 64, 1024],
+    [1024, 1024, 64, 576],
+    [1024, 4096, 1_000, 840],
+    [1024, 512, 64, 64],
+    [32, 512, 64, 32],
+    [1024, undefined, 64, 1024],
+  ])(
+    'bounds %i connections under an fd limit of %s with %i open tenants to %i',
+    (configured, fd, maxOpen, expected) => {
+      expect(boundedConnections(configured, fd, maxOpen)).toBe(expected);
+    },
+  );
 });

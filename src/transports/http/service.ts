@@ -6,6 +6,7 @@ import type { HttpConfig } from '../../config/schema.js';
 import type { Logger } from '../../log/logger.js';
 import { QueryPool } from '../../query/pool.js';
 import {
+  boundedConnections,
   boundedMaxOpen,
   DEFAULT_FD_RESERVE,
   FDS_PER_TENANT,
@@ -15,6 +16,7 @@ import { firstUseMigrator, migrateAllAtStartup } from '../../tenancy/migrate-on-
 import { TenantPool, type TenantMigrator } from '../../tenancy/tenant-pool.js';
 import { HttpApp } from './app.js';
 import { TokenVerifier } from './auth.js';
+import { capConnections } from './connections.js';
 import { ConcurrencyLimits } from './limits.js';
 import { closeServer, createBoundedServer, listen } from './listen.js';
 import { checkHttpConfig, resolveHttpSettings, type HttpSettings } from './settings.js';
@@ -97,8 +99,13 @@ function assemble(
   options: HttpServiceOptions,
   migrate: TenantMigrator | undefined,
 ): Parts {
+  const fdLimit = readFdLimit();
+  const maxOpen = boundedMaxOpen(config.http.maxOpenTenants, fdLimit);
+  warnIfFewDescriptors(fdLimit, maxOpen, config.http, options.logger);
+  const maxConnections = boundedConnections(config.http.maxConnections, fdLimit, maxOpen);
+  const connections = capConnections(server, maxConnections, options.logger);
   const queries = launchQueryPool(config, options);
-  const tenants = openTenantPool(config, queries, options.logger, migrate);
+  const tenants = openTenantPool(config, queries, options.logger, maxOpen, migrate);
   const settings = resolveHttpSettings(config.http, port);
   const app = new HttpApp({
     http: config.http,
@@ -111,7 +118,11 @@ function assemble(
     tenants,
     queryLimits: config.query,
     logger: options.logger,
-    counters: () => ({ tenants: tenants.stats(), queries: queries.stats() }),
+    counters: () => ({
+      connections: connections(),
+      tenants: tenants.stats(),
+      queries: queries.stats(),
+    }),
   });
   return { server, port, settings, app, tenants, queries };
 }
@@ -143,11 +154,9 @@ function openTenantPool(
   config: Config,
   queries: QueryPool,
   logger: Logger,
+  maxOpen: number,
   migrate: TenantMigrator | undefined,
 ): TenantPool {
-  const fdLimit = readFdLimit();
-  const maxOpen = boundedMaxOpen(config.http.maxOpenTenants, fdLimit);
-  warnIfFewDescriptors(fdLimit, maxOpen, config.http, logger);
   return new TenantPool({
     dataRoot: config.dataRoot,
     queryPool: queries,

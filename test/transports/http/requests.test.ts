@@ -287,6 +287,7 @@ describe('the health check', () => {
     expect(answer.json).toMatchObject({
       status: 'ok',
       requests: { active: 0 },
+      connections: { max: 1024, dropped: 0 },
       tenants: { open: 2 },
       queries: { workers: 2 },
     });
