@@ -52,6 +52,7 @@ export const ErrorCodes = [
   'NOT_FOUND',
   // domain tools, resources and prompts
   'ARGUMENT_INVALID',
+  'TOOL_NOT_FOUND',
   'PROJECT_NOT_FOUND',
   'WORK_ITEM_NOT_FOUND',
   'REQUEST_TOO_LARGE',

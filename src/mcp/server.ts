@@ -1,5 +1,4 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { SERVER_NAME, SERVER_VERSION } from '../version.js';
 import type { TenantContext } from './context.js';
@@ -11,7 +10,7 @@ import { registerGuidanceResources } from './resources/guidance.js';
 import { registerSchemaJsonResource } from './resources/schema-json.js';
 import { registerSchemaResource } from './resources/schema.js';
 import { registerTableResources } from './resources/tables.js';
-import { registerTool, toolDefinition, type TenantTool } from './tool.js';
+import { serveTools, toolSetOf, type TenantTool, type ToolSet } from './tool.js';
 import { blockedItemsTool } from './tools/blocked-items.js';
 import { describeTableTool } from './tools/describe-table.js';
 import { listTablesTool } from './tools/list-tables.js';
@@ -33,13 +32,7 @@ const TOOLS = [
   queryTool,
 ] as unknown as TenantTool<z.ZodRawShape, z.ZodRawShape>[];
 
-/** The same for every tenant, so built once per process rather than on every tools/list. */
-let listed: ListToolsResult | undefined;
-
-function toolList(): ListToolsResult {
-  listed ??= { tools: TOOLS.map(toolDefinition) };
-  return listed;
-}
+let tools: ToolSet | undefined;
 
 /** Builds the MCP server for one tenant: read-only tools, resources and prompts over its file. */
 export function createTenantServer(ctx: TenantContext): McpServer {
@@ -50,8 +43,7 @@ export function createTenantServer(ctx: TenantContext): McpServer {
       jsonSchemaValidator: new LazyJsonSchemaValidator(),
     },
   );
-  for (const tool of TOOLS) registerTool(server, ctx, tool);
-  server.server.setRequestHandler(ListToolsRequestSchema, () => toolList());
+  serveTools(server, ctx, (tools ??= toolSetOf(TOOLS)));
   registerSchemaResource(server, ctx);
   registerSchemaJsonResource(server, ctx);
   registerTableResources(server, ctx);
@@ -59,6 +51,12 @@ export function createTenantServer(ctx: TenantContext): McpServer {
   registerSprintReview(server, ctx);
   registerProjectReport(server, ctx);
   registerClientSummary(server, ctx);
+  // The SDK announces listChanged with every resource and prompt; these lists never change
+  // while a server runs, and a stateless server could not send the notification anyway.
+  server.server.registerCapabilities({
+    resources: { listChanged: false },
+    prompts: { listChanged: false },
+  });
   return server;
 }
 

@@ -1,10 +1,18 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ListToolsResult,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { object, type ZodMiniObject } from 'zod/mini';
+import { TenantMcpError } from '../errors.js';
 import { assertTokenLive, type TenantContext } from './context.js';
-import { toolFailure } from './wire.js';
+import { describeFailure, ProtocolFailure, toolFailure } from './wire.js';
 
 type Shape = z.ZodRawShape;
 
@@ -33,24 +41,47 @@ export interface TenantTool<I extends Shape, O extends Shape> {
 
 const ANNOTATIONS = { readOnlyHint: true, destructiveHint: false, openWorldHint: false };
 
-/** Registers `tool` on `server`, adding timing, a structured log line and error mapping. */
-export function registerTool<I extends Shape, O extends Shape>(
-  server: McpServer,
-  ctx: TenantContext,
-  tool: TenantTool<I, O>,
-): void {
-  const schemas = schemasOf(tool);
-  const config = {
-    title: tool.title,
-    description: tool.description,
-    inputSchema: schemas.input,
-    outputSchema: schemas.output,
-    annotations: ANNOTATIONS,
+type AnyTool = TenantTool<Shape, Shape>;
+
+/** The tools one server offers: the same for every tenant, so built once per process. */
+export interface ToolSet {
+  readonly list: ListToolsResult;
+  readonly byName: ReadonlyMap<string, AnyTool>;
+}
+
+export function toolSetOf(tools: AnyTool[]): ToolSet {
+  return {
+    list: { tools: tools.map(toolDefinition) },
+    byName: new Map(tools.map((tool) => [tool.name, tool])),
   };
-  const handler = async (args: z.infer<z.ZodObject<I>>, extra: ToolExtra) =>
-    callTool(ctx, tool, args, extra);
-  // The SDK's generic overloads cannot follow our generic shapes; the config is checked above.
-  (server.registerTool as (...a: unknown[]) => void)(tool.name, config, handler);
+}
+
+/**
+ * Answers tools/list and tools/call for `tools` on `server`, in place of the SDK's McpServer
+ * handlers: those answer an unknown tool with a tool result where the spec asks for a JSON-RPC
+ * error, and rebuild each listing. Arguments are checked against the tool's input schema and
+ * results against its output schema, as the SDK would.
+ */
+export function serveTools(server: McpServer, ctx: TenantContext, tools: ToolSet): void {
+  // No listChanged: the tools never change while a server runs.
+  server.server.registerCapabilities({ tools: {} });
+  server.server.setRequestHandler(ListToolsRequestSchema, () => tools.list);
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const tool = tools.byName.get(request.params.name);
+    if (tool === undefined) throw unknownTool(request.params.name);
+    return callTool(ctx, tool, request.params.arguments ?? {}, extra);
+  });
+}
+
+// Names echoed back are cut short: the name is the client's, of any length.
+const ECHOED_NAME_CHARS = 64;
+
+function unknownTool(name: string): ProtocolFailure {
+  const shown = JSON.stringify(name.slice(0, ECHOED_NAME_CHARS));
+  const error = new TenantMcpError('TOOL_NOT_FOUND', `no tool named ${shown}`, {
+    hint: 'call tools/list for the tools of this server',
+  });
+  return new ProtocolFailure(ErrorCode.InvalidParams, describeFailure(error));
 }
 
 /**
@@ -97,27 +128,64 @@ function schemasOf(tool: TenantTool<Shape, Shape>): ToolSchemas {
   return schemas;
 }
 
-async function callTool<I extends Shape, O extends Shape>(
+async function callTool(
   ctx: TenantContext,
-  tool: TenantTool<I, O>,
-  args: z.infer<z.ZodObject<I>>,
+  tool: AnyTool,
+  input: Record<string, unknown>,
   extra: ToolExtra,
 ): Promise<CallToolResult> {
   const started = performance.now();
   const log = ctx.logger.child({ rpcId: extra.requestId, tool: tool.name });
   try {
     assertTokenLive(ctx);
-    const result = await tool.run(ctx, args, extra.signal);
+    const schemas = schemasOf(tool);
+    const result = await tool.run(ctx, argumentsOf(tool, schemas, input), extra.signal);
+    checkOutput(tool, schemas, result);
     log.info({ status: 'ok', ms: elapsed(started) }, 'tool call');
     return {
       content: [{ type: 'text', text: tool.text(result) }],
-      structuredContent: result as Record<string, unknown>,
+      structuredContent: result,
     };
   } catch (error) {
     const failure = toolFailure(error, log);
     log.info({ status: 'error', code: codeOf(error), ms: elapsed(started) }, 'tool call');
     return failure;
   }
+}
+
+// A tool result, not a protocol error: the model reads it and can call again with better
+// arguments, as the spec asks of input validation errors since revision 2025-11-25.
+function argumentsOf(
+  tool: AnyTool,
+  schemas: ToolSchemas,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const parsed = schemas.input.safeParse(input);
+  if (parsed.success) return parsed.data;
+  throw new TenantMcpError(
+    'ARGUMENT_INVALID',
+    `invalid arguments for ${tool.name}: ${issuesOf(parsed.error.issues)}`,
+    { hint: 'tools/list gives the input schema of every tool' },
+  );
+}
+
+// Our own result breaking our own schema is a bug here: logged, and "internal error" outside.
+function checkOutput(tool: AnyTool, schemas: ToolSchemas, result: Record<string, unknown>): void {
+  const parsed = schemas.output.safeParse(result);
+  if (parsed.success) return;
+  throw new Error(`${tool.name} result breaks its output schema: ${issuesOf(parsed.error.issues)}`);
+}
+
+const MAX_ISSUES = 5;
+
+function issuesOf(issues: readonly { message: string; path: readonly PropertyKey[] }[]): string {
+  return issues
+    .slice(0, MAX_ISSUES)
+    .map((issue) => {
+      const at = issue.path.map(String).join('.');
+      return at === '' ? issue.message : `${issue.message} at ${at}`;
+    })
+    .join('; ');
 }
 
 function elapsed(started: number): number {

@@ -1,7 +1,8 @@
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { measureToolSurface } from '../../src/bench/surface.js';
 import { WORKER, buildTestRoot, testConfig, type TestRoot } from '../support/demo-root.js';
-import { connectTenant, tokenFor, type Connected } from '../support/mcp-client.js';
+import { connectTenant, textOf, tokenFor, type Connected } from '../support/mcp-client.js';
 
 let root: TestRoot;
 let conn: Connected;
@@ -52,6 +53,49 @@ describe('every tool', () => {
       expect(result.structuredContent, name).toBeTypeOf('object');
       expect(result.content[0]?.type, name).toBe('text');
     }
+  });
+});
+
+describe('a call the tools cannot serve', () => {
+  it('names an unknown tool in a JSON-RPC -32602 error, cut to 64 characters', async () => {
+    const name = `drop_${'x'.repeat(500)}`;
+    const error = await conn.call(name).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    expect(error).toBeInstanceOf(McpError);
+    expect((error as McpError).code).toBe(-32602);
+    expect((error as McpError).message).toContain(
+      `TOOL_NOT_FOUND: no tool named "${name.slice(0, 64)}"`,
+    );
+    expect((error as McpError).message).not.toContain(name.slice(0, 65));
+  });
+
+  it('answers arguments that break the input schema with an ARGUMENT_INVALID tool result', async () => {
+    const result = await conn.call('describe_table', { table: 42 });
+
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(
+      /^ARGUMENT_INVALID: invalid arguments for describe_table: .* at table/,
+    );
+  });
+
+  it('answers missing required arguments the same way', async () => {
+    const result = await conn.call('query', {});
+
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(/^ARGUMENT_INVALID: invalid arguments for query: .* at sql/);
+  });
+});
+
+describe('the capabilities', () => {
+  it('announce tools, resources and prompts without listChanged, which never comes', () => {
+    const capabilities = conn.client.getServerCapabilities();
+
+    expect(capabilities?.tools).toEqual({});
+    expect(capabilities?.resources).toEqual({ listChanged: false });
+    expect(capabilities?.prompts).toEqual({ listChanged: false });
   });
 });
 

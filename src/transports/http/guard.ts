@@ -5,11 +5,11 @@ import type { HttpSettings } from './settings.js';
 /**
  * Refuses requests a browser could have been tricked into sending (DNS rebinding, cross-site
  * pages): the Host must be one this server answers to, and an Origin, when a browser sends
- * one, must be allowed. Header values are never echoed back.
+ * one, must be allowed or be the origin of that Host. Header values are never echoed back.
  */
 export function checkBrowserSafety(req: IncomingMessage, settings: HttpSettings): void {
   checkHost(req.headers.host, settings.allowedHosts);
-  checkOrigin(req.headers.origin, settings.allowedOrigins);
+  checkOrigin(req.headers.origin, settings.allowedOrigins, req.headers.host);
 }
 
 /** HOST_REFUSED unless `host` is on the allowlist (compared without regard to case). */
@@ -21,10 +21,26 @@ export function checkHost(host: string | undefined, allowed: ReadonlySet<string>
   }
 }
 
-/** ORIGIN_REFUSED when an Origin is sent and is not exactly one of the allowed origins. */
-export function checkOrigin(origin: string | undefined, allowed: ReadonlySet<string>): void {
-  if (origin === undefined || allowed.has(origin)) return;
+/**
+ * ORIGIN_REFUSED when an Origin is sent that is neither one of the allowed origins nor the
+ * origin of `host` itself. A same-origin request comes from a page this server's own address
+ * served, and this server serves no pages; a rebinding page has the attacker's Host, which
+ * `checkHost` refuses first.
+ */
+export function checkOrigin(
+  origin: string | undefined,
+  allowed: ReadonlySet<string>,
+  host: string | undefined,
+): void {
+  if (origin === undefined || allowed.has(origin) || isOriginOf(origin, host)) return;
   throw new TenantMcpError('ORIGIN_REFUSED', 'requests from this Origin are refused', {
     hint: 'add it to http.allowedOrigins',
   });
+}
+
+function isOriginOf(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const lower = origin.toLowerCase();
+  const name = host.toLowerCase();
+  return lower === `http://${name}` || lower === `https://${name}`;
 }

@@ -95,6 +95,32 @@ describe('the Origin check', () => {
     expect(answer.headers['access-control-allow-headers']).toContain('Authorization');
   });
 
+  it("serves a page of the server's own origin (the Host's), which needs no CORS header", async () => {
+    const port = fixture.service.port;
+    for (const [host, origin] of [
+      [`127.0.0.1:${port}`, `http://127.0.0.1:${port}`],
+      [`LOCALHOST:${port}`, `http://localhost:${port}`],
+    ]) {
+      const answer = await post(JSON.stringify(LIST), { host: host!, origin: origin! });
+      expect(answer.status, origin).toBe(200);
+      expect(answer.headers['access-control-allow-origin'], origin).toBeUndefined();
+    }
+  });
+
+  it('refuses an Origin of the same host on another port, or with a path', async () => {
+    const port = fixture.service.port;
+    for (const origin of [
+      `http://127.0.0.1:${port + 1}`,
+      'http://127.0.0.1',
+      `http://127.0.0.1:${port}/`,
+      `http://127.0.0.1:${port}.evil.example`,
+    ]) {
+      const answer = await post(JSON.stringify(LIST), { host: `127.0.0.1:${port}`, origin });
+      expect(answer.status, origin).toBe(403);
+      expect(errorOf(answer).data.code, origin).toBe('ORIGIN_REFUSED');
+    }
+  });
+
   it('serves a request without an Origin and adds no CORS header', async () => {
     const answer = await post(JSON.stringify(LIST));
     expect(answer.status).toBe(200);
