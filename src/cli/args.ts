@@ -12,9 +12,10 @@ Usage:
       Serve every tenant under the data root over Streamable HTTP, stateless, on http.host and
       http.port at http.path (default http://127.0.0.1:3100/mcp). Each request carries
       Authorization: Bearer <token>, and its token alone names the tenant. Also serves
-      GET /healthz and the OAuth protected-resource metadata. Every tenant is migrated before
-      listening (migrations.onStartup), and each again when first opened
-      (migrations.onFirstUse). SIGTERM lets requests in progress finish (http.shutdownGraceMs).
+      GET /healthz and the OAuth protected-resource metadata. Once the port is bound, every
+      tenant is migrated (migrations.onStartup) while MCP requests get 503 SERVER_STARTING;
+      each is checked again when first opened (migrations.onFirstUse). SIGTERM lets requests
+      in progress finish (http.shutdownGraceMs).
   tenant-mcp migrate [--config PATH] [--tenant ID] [--status] [--dry-run] [--json]
       Migrate the pm_ schema of every tenant under the data root, or of one tenant.
       --status lists applied, pending and drifted migrations; --dry-run changes nothing.

@@ -49,6 +49,10 @@ export interface TenantRunOptions {
   readonly dataRoot: string;
   readonly busyTimeoutMs: number;
   readonly logger: Logger;
+  /** Tries after SQLITE_BUSY; the runner's default when left out. */
+  readonly retries?: number;
+  /** Try the write lock before any other work (see `migrateTenantFile`). */
+  readonly lockFirst?: boolean;
 }
 
 /** Migrates (or reports on) one tenant; every failure becomes a report, never a throw. */
@@ -69,7 +73,8 @@ export function migrateTenant(
       return statusReport(tenant, migrationStatus(file, migrations, options.busyTimeoutMs));
     }
     const logger = options.logger.child({ tenant });
-    const run = { busyTimeoutMs: options.busyTimeoutMs, logger, dryRun: mode === 'dry-run' };
+    const { busyTimeoutMs, retries, lockFirst } = options;
+    const run = { busyTimeoutMs, retries, lockFirst, logger, dryRun: mode === 'dry-run' };
     return runReport(tenant, migrateTenantFile(file, migrations, run));
   } catch (error) {
     if (!hasCode(error, 'TENANT_BUSY')) return failed(tenant, error);

@@ -113,9 +113,15 @@ function stillBusy(): TenantMcpError {
 }
 
 /**
- * Migrates every tenant under the data root, one after another, before the server listens.
- * A tenant that fails or is busy is logged (code and reason, no path) and counted; the run
- * goes on. Throws only when the migrations or the tenants folder cannot be read.
+ * Migrates every tenant under the data root, one after another, while the server answers
+ * health checks and refuses MCP requests as starting. A tenant that fails or is busy is logged
+ * (code and reason, no path) and counted; the run goes on. Throws only when the migrations or
+ * the tenants folder cannot be read.
+ *
+ * Like a first-use migration, it never waits for the host's write lock: SQLite's busy wait
+ * blocks the server's only thread, which a file locked by the host held for its whole busy
+ * timeout and retries, health checks and stop signals included. A busy tenant stays pending
+ * for its first use (or the next run).
  */
 export async function migrateAllAtStartup(
   settings: MigrationSettings,
@@ -124,7 +130,9 @@ export async function migrateAllAtStartup(
   const migrations = loadMigrations(settings.migrations.dir);
   const options = {
     dataRoot: settings.dataRoot,
-    busyTimeoutMs: settings.migrations.busyTimeoutMs,
+    busyTimeoutMs: 0,
+    retries: 0,
+    lockFirst: true,
     logger,
   };
   const summary = { tenants: 0, migrated: 0, current: 0, pending: 0, failed: 0 };

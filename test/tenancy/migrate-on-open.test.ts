@@ -262,4 +262,24 @@ describe('migrateAllAtStartup', () => {
       releaseLock();
     }
   });
+
+  it("never waits for the host's lock, whatever migrations.busyTimeoutMs says", async () => {
+    // A busy wait here would block the server's thread for a minute per try: the test's own
+    // five-second limit would fail it long before.
+    const file = createTenant(root, 'acme');
+    const releaseLock = holdWriteLock(file);
+    const { logger, lines } = capturingLogger();
+
+    try {
+      const summary = await migrateAllAtStartup(settings({ busyTimeoutMs: 60_000 }), logger);
+
+      expect(summary).toEqual({ tenants: 1, migrated: 0, current: 0, pending: 1, failed: 0 });
+      expect(lines.find((line) => line.tenant === 'acme')).toMatchObject({
+        level: 40,
+        code: 'TENANT_BUSY',
+      });
+    } finally {
+      releaseLock();
+    }
+  });
 });
