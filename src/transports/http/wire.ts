@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { asTenantMcpError, type ErrorCode, type TenantMcpError } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { FIRST_USE_BUSY_COOLDOWN_MS } from '../../tenancy/migrate-on-open.js';
@@ -137,9 +137,31 @@ export function sendFailure(
     logger.error({ err: known.cause ?? known }, 'request failed unexpectedly');
   }
   const failure = httpFailure(known, challenge, id);
-  if (!res.headersSent) sendJson(res, failure.status, failure.body, failure.headers);
-  else res.destroy();
+  if (res.headersSent) {
+    res.destroy();
+  } else {
+    sendJson(res, failure.status, failure.body, failure.headers);
+    drainBounded(res.req);
+  }
   return failure;
+}
+
+// How much of a refused request's body is still read, so that the connection can carry the
+// client's next request.
+const REFUSED_BODY_BYTES = 64 * 1024;
+
+/**
+ * A refusal is often sent before the request's body has arrived (a missing token, a refused
+ * Origin, an overload). Node would read and drop whatever the client goes on sending, gigabytes
+ * from a client that never had a token: past `REFUSED_BODY_BYTES` the connection is closed.
+ */
+function drainBounded(req: IncomingMessage): void {
+  if (req.complete) return;
+  let left = REFUSED_BODY_BYTES;
+  req.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) req.socket.destroy();
+  });
 }
 
 /** Writes a JSON body with a length, so that keep-alive connections stay usable. */

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   MCP_HEADERS,
@@ -172,6 +173,66 @@ describe('the request body', () => {
     expect(answer.status).toBe(413);
     expect(errorOf(answer).data.code).toBe('REQUEST_TOO_LARGE');
     expect(answer.headers.connection).toBe('close');
+  });
+
+  it('closes the connection of a refused request whose body goes on past 64 KiB', async () => {
+    const socket = connect({ host: '127.0.0.1', port: fixture.service.port });
+    let received = '';
+    let open = true;
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    void closed.then(() => (open = false));
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${fixture.service.port}\r\n` +
+        'Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\n',
+    );
+
+    // A body that never ends, sent as fast as the server takes it: only it can stop this.
+    const chunk = `4000\r\n${' '.repeat(0x4000)}\r\n`;
+    let sent = 0;
+    while (open && sent < 64 * 1024 * 1024) {
+      if (!socket.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 1));
+      sent += 0x4000;
+      if (sent % (1024 * 1024) === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await closed;
+
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('keeps the connection of a refused request whose body was whole', async () => {
+    const port = fixture.service.port;
+    const socket = connect({ host: '127.0.0.1', port });
+    let received = '';
+    const answered = (count: number) =>
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (received.split('HTTP/1.1 ').length - 1 < count) return;
+          socket.off('data', check);
+          resolve();
+        };
+        socket.on('data', check);
+      });
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    const body = JSON.stringify(LIST);
+    const first = answered(1);
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nContent-Length: ${body.length}\r\n\r\n` +
+        body,
+    );
+    await first;
+    const second = answered(2);
+    socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    await second;
+    socket.destroy();
+
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(received.toLowerCase()).not.toContain('connection: close');
+    expect(received).toContain('HTTP/1.1 200 OK');
   });
 
   it('refuses a chunked body once it grows over the limit with 413', async () => {
