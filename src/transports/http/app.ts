@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { HttpConfig } from '../../config/schema.js';
 import { asTenantMcpError, serverClosing, TenantMcpError } from '../../errors.js';
@@ -9,7 +10,7 @@ import { checkBrowserSafety } from './guard.js';
 import { serveMcpPost, type McpEndpointDeps } from './mcp-endpoint.js';
 import { metadataPaths, resourceMetadata, type ResourceMetadata } from './metadata.js';
 import { HEALTH_PATH } from './settings.js';
-import { sendFailure, sendJson, type Challenge } from './wire.js';
+import { clientErrorAnswer, sendFailure, sendJson, type Challenge } from './wire.js';
 
 /** Everything the request handler needs. */
 export interface HttpAppDeps extends McpEndpointDeps {
@@ -69,6 +70,20 @@ export class HttpApp {
     this.#active.set(res, record);
     res.once('close', () => this.#finished(record, res));
     this.#serve(req, res, record).catch((error: unknown) => this.#fail(res, record, error));
+  };
+
+  /**
+   * Node's clientError listener: what its parser refuses (malformed HTTP, headers too large,
+   * a request not whole in time) is answered like any other refusal, then the connection is
+   * closed. Nothing is written where an answer has begun: Node keeps that response as the
+   * socket's `_httpMessage`, the check its own default listener makes.
+   */
+  readonly clientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
+    const begun = (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+    const answer =
+      socket.writable && begun !== true ? clientErrorAnswer(error, randomUUID()) : undefined;
+    if (answer === undefined) socket.destroy();
+    else socket.end(answer);
   };
 
   /** Requests in progress. */

@@ -6,10 +6,16 @@ import { TenantMcpError } from '../../errors.js';
 // cannot hold connections and request slots without end.
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+// Node checks those bounds only this often (30 s by default, which nearly tripled them).
+const TIMEOUT_CHECK_MS = 1_000;
 
 /** An HTTP server with bounded request times and no handler yet. */
 export function createBoundedServer(): Server {
-  return createServer({ headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS });
+  return createServer({
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  });
 }
 
 // What a user can do about the usual reasons a bind fails.

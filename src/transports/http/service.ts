@@ -76,6 +76,7 @@ export async function startHttpService(
   // No await from listen to here: no request can arrive before the handler is attached.
   const parts = assemble(server, port, config, options, migrate);
   server.on('request', parts.app.handle);
+  server.on('clientError', parts.app.clientError);
   logEvent(logger, 'http_listening', config.http, port);
   const service = serviceFor(parts, config, logger);
 

@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { asTenantMcpError, type ErrorCode, type TenantMcpError } from '../../errors.js';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { asTenantMcpError, TenantMcpError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { FIRST_USE_BUSY_COOLDOWN_MS } from '../../tenancy/migrate-on-open.js';
 
@@ -98,6 +98,8 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   REQUEST_PARSE_ERROR: { status: 400, rpc: RpcCode.parseError },
   REQUEST_INVALID: { status: 400, rpc: RpcCode.invalidRequest },
+  REQUEST_TIMEOUT: { status: 408, rpc: RpcCode.invalidRequest },
+  REQUEST_HEADERS_TOO_LARGE: { status: 431, rpc: RpcCode.invalidRequest },
   PROTOCOL_VERSION_UNSUPPORTED: { status: 400 },
   TENANT_OVERLOADED: { status: 429, retryAfter: RETRY_AFTER_SECONDS },
   SERVER_OVERLOADED: { status: 503, retryAfter: RETRY_AFTER_SECONDS },
@@ -234,4 +236,41 @@ function internalFailure(id: string | number | null): HttpFailure {
     },
   };
   return { status: 500, headers: {}, body };
+}
+
+/**
+ * The raw answer to a request Node's parser refused before any handler saw it (malformed
+ * HTTP, headers over Node's limit, a request not whole within the timeouts), in the same
+ * shape as every other refusal; undefined when the client is gone (a reset connection).
+ */
+export function clientErrorAnswer(
+  error: NodeJS.ErrnoException,
+  requestId: string,
+): string | undefined {
+  if (error.code === 'ECONNRESET') return undefined;
+  const failure = httpFailure(clientErrorOf(error.code), NO_CHALLENGE);
+  const text = JSON.stringify(failure.body);
+  const head = [
+    `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}`,
+    'content-type: application/json',
+    `content-length: ${Buffer.byteLength(text)}`,
+    'cache-control: no-store',
+    `x-request-id: ${requestId}`,
+    'connection: close',
+  ];
+  return `${head.join('\r\n')}\r\n\r\n${text}`;
+}
+
+// None of these answers is a 401, so no challenge is ever built from this.
+const NO_CHALLENGE: Challenge = { resourceMetadataUrl: '', requiredScopes: [] };
+
+function clientErrorOf(code: string | undefined): TenantMcpError {
+  switch (code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return new TenantMcpError('REQUEST_HEADERS_TOO_LARGE', 'request headers are too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return new TenantMcpError('REQUEST_TIMEOUT', 'the request did not arrive in time');
+    default:
+      return new TenantMcpError('REQUEST_INVALID', 'malformed HTTP request');
+  }
 }

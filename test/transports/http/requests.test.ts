@@ -273,6 +273,51 @@ describe('the request body', () => {
   });
 });
 
+/** Writes `raw` on a new connection and resolves with all the server sent until it closed. */
+function sendBytes(raw: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: fixture.service.port });
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.once('close', () => resolve(received));
+    socket.write(raw);
+  });
+}
+
+function rawAnswer(received: string): { status: number; head: string; json: unknown } {
+  const [head = '', body = ''] = received.split('\r\n\r\n', 2);
+  return { status: Number(head.split(' ')[1]), head: head.toLowerCase(), json: JSON.parse(body) };
+}
+
+describe("what Node's HTTP parser refuses", () => {
+  it('answers malformed HTTP with 400 and a JSON-RPC REQUEST_INVALID, then closes', async () => {
+    const answer = rawAnswer(await sendBytes('POST /mcp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n'));
+
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, data: { code: 'REQUEST_INVALID' } },
+    });
+    expect(answer.head).toMatch(/x-request-id: [0-9a-f-]{36}/);
+    expect(answer.head).toContain('connection: close');
+  });
+
+  it('answers headers over the limit with 431 REQUEST_HEADERS_TOO_LARGE', async () => {
+    const port = fixture.service.port;
+    const answer = rawAnswer(
+      await sendBytes(
+        `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+          `Authorization: Bearer ${'a'.repeat(20_000)}\r\n\r\n`,
+      ),
+    );
+
+    expect(answer.status).toBe(431);
+    expect(answer.json).toMatchObject({ error: { data: { code: 'REQUEST_HEADERS_TOO_LARGE' } } });
+  });
+});
+
 describe('the Mcp-Protocol-Version header', () => {
   const supported = '2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07';
 
