@@ -181,11 +181,27 @@ export class HttpApp {
   }
 
   #routeOf(req: IncomingMessage): Route {
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const path = pathOf(req);
     if (path === this.#deps.settings.path) return 'mcp';
     if (path === HEALTH_PATH) return 'health';
     return this.#metadataPaths.has(path) ? 'metadata' : 'unknown';
   }
+}
+
+// `http://host:port/path`: a client may send the whole URL (RFC 9112 section 3.2.2).
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)([^?#]*)/i;
+
+/**
+ * The path the request asks for, without its query. A whole URL counts only when it names the
+ * same host as the Host header, which the Host check has vetted; any other is no path of ours.
+ */
+function pathOf(req: IncomingMessage): string {
+  const target = req.url ?? '/';
+  const absolute = ABSOLUTE_FORM.exec(target);
+  if (absolute === null) return target.split('?', 1)[0] ?? '/';
+  const [, authority = '', path = ''] = absolute;
+  if (authority.toLowerCase() !== req.headers.host?.toLowerCase()) return '';
+  return path === '' ? '/' : path;
 }
 
 function starting(): TenantMcpError {

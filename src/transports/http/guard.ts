@@ -8,8 +8,22 @@ import type { HttpSettings } from './settings.js';
  * one, must be allowed or be the origin of that Host. Header values are never echoed back.
  */
 export function checkBrowserSafety(req: IncomingMessage, settings: HttpSettings): void {
+  checkSingleHost(req.rawHeaders);
   checkHost(req.headers.host, settings.allowedHosts);
   checkOrigin(req.headers.origin, settings.allowedOrigins, req.headers.host);
+}
+
+/**
+ * REQUEST_INVALID for more than one Host header (RFC 9112 section 3.2 asks for 400): Node keeps
+ * only the first, and a proxy in front might have chosen the other.
+ */
+function checkSingleHost(rawHeaders: readonly string[]): void {
+  let count = 0;
+  // Names and values alternate.
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if (rawHeaders[i]?.toLowerCase() === 'host') count += 1;
+  }
+  if (count > 1) throw new TenantMcpError('REQUEST_INVALID', 'more than one Host header');
 }
 
 /** HOST_REFUSED unless `host` is on the allowlist (compared without regard to case). */

@@ -67,6 +67,49 @@ describe('the Host check', () => {
   );
 });
 
+describe('the Host header', () => {
+  it('refuses it sent twice with 400 REQUEST_INVALID, even when the first is allowed', async () => {
+    const host = `127.0.0.1:${fixture.service.port}`;
+    const answer = rawAnswer(
+      await sendBytes(
+        `GET /healthz HTTP/1.1\r\nHost: ${host}\r\nHost: evil.com\r\nConnection: close\r\n\r\n`,
+      ),
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({
+      error: { message: 'REQUEST_INVALID: more than one Host header' },
+    });
+  });
+});
+
+describe('a request naming the whole URL (absolute form)', () => {
+  it('is served when the URL names the Host header', async () => {
+    const port = fixture.service.port;
+    const answer = rawAnswer(
+      await sendBytes(
+        `GET http://127.0.0.1:${port}/healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+          'Connection: close\r\n\r\n',
+      ),
+    );
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ status: 'ok' });
+  });
+
+  it('is not found when the URL names another host than the Host header', async () => {
+    const port = fixture.service.port;
+    const answer = rawAnswer(
+      await sendBytes(
+        `GET http://evil.example/healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+          'Connection: close\r\n\r\n',
+      ),
+    );
+
+    expect(answer.status).toBe(404);
+  });
+});
+
 describe('the Origin check', () => {
   it('refuses an Origin that is not allowed with 403 ORIGIN_REFUSED', async () => {
     const answer = await post(JSON.stringify(LIST), { origin: 'https://evil.example' });
