@@ -169,7 +169,12 @@ export class HttpApp {
   #fail(res: ServerResponse, record: AccessRecord, error: unknown): void {
     const known = asTenantMcpError(error);
     record.code = known.code;
-    sendFailure(res, known, this.#challenge, this.#deps.logger, record.rpcId ?? null);
+    const wire = {
+      challenge: this.#challenge,
+      logger: this.#deps.logger,
+      maxBodyBytes: this.#deps.settings.maxBodyBytes,
+    };
+    sendFailure(res, known, wire, record.rpcId ?? null);
   }
 
   #finished(record: AccessRecord, res: ServerResponse): void {

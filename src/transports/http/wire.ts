@@ -27,6 +27,14 @@ export interface Challenge {
   readonly requiredScopes: readonly string[];
 }
 
+/** What writing a failure needs besides the error. */
+export interface FailureWire {
+  readonly challenge: Challenge;
+  readonly logger: Logger;
+  /** The largest request body served; a refused request's body is read up to this. */
+  readonly maxBodyBytes: number;
+}
+
 /** One failure as it goes on the wire. */
 export interface HttpFailure {
   readonly status: number;
@@ -130,10 +138,10 @@ export function httpFailure(
 export function sendFailure(
   res: ServerResponse,
   error: unknown,
-  challenge: Challenge,
-  logger: Logger,
+  wire: FailureWire,
   id: string | number | null = null,
 ): HttpFailure {
+  const { challenge, logger, maxBodyBytes } = wire;
   const known = asTenantMcpError(error);
   if (MAPPINGS[known.code] === undefined) {
     logger.error({ err: known.cause ?? known }, 'request failed unexpectedly');
@@ -143,23 +151,21 @@ export function sendFailure(
     res.destroy();
   } else {
     sendJson(res, failure.status, failure.body, failure.headers);
-    drainBounded(res.req);
+    drainBounded(res.req, maxBodyBytes);
   }
   return failure;
 }
 
-// How much of a refused request's body is still read, so that the connection can carry the
-// client's next request.
-const REFUSED_BODY_BYTES = 64 * 1024;
-
 /**
  * A refusal is often sent before the request's body has arrived (a missing token, a refused
- * Origin, an overload). Node would read and drop whatever the client goes on sending, gigabytes
- * from a client that never had a token: past `REFUSED_BODY_BYTES` the connection is closed.
+ * Origin, an overload). The rest of the body is read and dropped, so that the connection can
+ * carry the client's next request, but no more than the largest body the server takes: Node
+ * alone would read whatever the client goes on sending, gigabytes from a client that never had
+ * a token.
  */
-function drainBounded(req: IncomingMessage): void {
+function drainBounded(req: IncomingMessage, maxBodyBytes: number): void {
   if (req.complete) return;
-  let left = REFUSED_BODY_BYTES;
+  let left = maxBodyBytes;
   req.on('data', (chunk: Buffer) => {
     left -= chunk.length;
     if (left < 0) req.socket.destroy();

@@ -218,31 +218,39 @@ describe('the request body', () => {
     expect(answer.headers.connection).toBe('close');
   });
 
-  it('closes the connection of a refused request whose body goes on past 64 KiB', async () => {
+  it('closes the connection of a refused request whose body goes on past the limit', async () => {
     const socket = connect({ host: '127.0.0.1', port: fixture.service.port });
     let received = '';
+    const refused = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        if (received.includes('\r\n\r\n')) resolve();
+      }),
+    );
     let open = true;
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
     void closed.then(() => (open = false));
     socket.on('error', () => undefined);
     socket.write(
       `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${fixture.service.port}\r\n` +
         'Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n' +
-        'Transfer-Encoding: chunked\r\n\r\n',
+        'Transfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\n',
     );
+    // The refusal comes before the body is whole.
+    await refused;
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
 
     // A body that never ends, sent as fast as the server takes it: only it can stop this.
-    const chunk = `4000\r\n${' '.repeat(0x4000)}\r\n`;
+    const chunk = `400\r\n${' '.repeat(0x400)}\r\n`;
     let sent = 0;
     while (open && sent < 64 * 1024 * 1024) {
       if (!socket.write(chunk)) await new Promise((resolve) => setTimeout(resolve, 1));
-      sent += 0x4000;
-      if (sent % (1024 * 1024) === 0) await new Promise((resolve) => setImmediate(resolve));
+      sent += 0x400;
+      if (sent % (256 * 1024) === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     await closed;
 
-    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    expect(sent).toBeGreaterThan(MAX_BODY);
     expect(sent).toBeLessThan(64 * 1024 * 1024);
   });
 
