@@ -57,7 +57,7 @@ function numberValue(value: number, where: string): number | bigint {
 function bigIntegerValue(value: Record<string, unknown>, where: string): bigint {
   const keys = Object.keys(value);
   const digits = value.$int;
-  if (keys.length !== 1 || typeof digits !== 'string' || !/^-?\d{1,19}$/.test(digits)) {
+  if (keys.length !== 1 || typeof digits !== 'string' || !/^-?\d{1,20}$/.test(digits)) {
     throw invalid(`${where} ${VALUE_RULE}`);
   }
   const n = BigInt(digits);

@@ -22,6 +22,15 @@ describe('toBindValue', () => {
     expect(toBindValue({ $int: '-9223372036854775808' }, 'p')).toBe(-9223372036854775808n);
   });
 
+  it.each(['9223372036854775808', '-9223372036854775809', '99999999999999999999'])(
+    'refuses {"$int": "%s"} as outside the 64-bit integer range',
+    (digits) => {
+      expect(errorOf(() => toBindValue({ $int: digits }, 'params[0]'))?.message).toBe(
+        'params[0] is outside the 64-bit integer range',
+      );
+    },
+  );
+
   it.each([
     [{ $int: '9223372036854775808' }],
     [{ $int: '12x' }],

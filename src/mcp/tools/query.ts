@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Cell, Column, Truncation } from '../../query/encode.js';
+import { MAX_SQL_CHARS } from '../../query/gate.js';
 import { QueryResultShape } from '../../query/result-schema.js';
 import type { QueryResult } from '../../query/run.js';
 import type { TenantTool } from '../tool.js';
@@ -14,7 +15,7 @@ const ParamValue = z.union([
 ]);
 
 const input = {
-  sql: z.string().min(1).max(100_000).describe('One SELECT, WITH or VALUES statement'),
+  sql: z.string().min(1).max(MAX_SQL_CHARS).describe('One SELECT, WITH or VALUES statement'),
   params: z
     .union([z.array(ParamValue).max(1_000), z.record(z.string().max(64), ParamValue)])
     .optional()

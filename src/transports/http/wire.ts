@@ -87,7 +87,8 @@ const MAPPINGS: Partial<Record<ErrorCode, Mapping>> = {
   TOKEN_INSUFFICIENT_SCOPE: { status: 403, challenge: 'insufficient_scope' },
   HOST_REFUSED: { status: 403 },
   ORIGIN_REFUSED: { status: 403 },
-  // A valid token naming a tenant this server does not hold: refused, and nothing said about why.
+  // A valid token naming a tenant this server does not serve: 403 with the code saying why, which
+  // only the holder of a token signed for that tenant id ever reads.
   TENANT_ID_INVALID: NOT_SERVED,
   TENANT_NOT_FOUND: NOT_SERVED,
   TENANT_FILE_REFUSED: NOT_SERVED,
