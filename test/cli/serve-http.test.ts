@@ -1,13 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintDemoToken } from '../../src/demo/tokens.js';
 import {
-  AUDIENCE,
   BIN,
-  ISSUER,
   SECRET_ENV,
   buildTestRoot,
+  mintTestToken,
   writeTestConfig,
   type TestRoot,
 } from '../support/demo-root.js';
@@ -63,13 +61,7 @@ async function logged(running: Running, event: string): Promise<Record<string, u
 }
 
 async function countUsers(port: number, tenantId: string): Promise<unknown> {
-  const token = await mintDemoToken({
-    secret: root.secret,
-    tenantId,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    ttlSeconds: 600,
-  });
+  const token = await mintTestToken(root, tenantId);
   const response = await fetch(`http://127.0.0.1:${port}/mcp`, {
     method: 'POST',
     headers: {

@@ -5,13 +5,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { mintDemoToken } from '../../src/demo/tokens.js';
 import {
   AUDIENCE,
   BIN,
   ISSUER,
   SECRET_ENV,
   buildTestRoot,
+  mintTestToken,
   writeTestConfig,
   type TestRoot,
 } from '../support/demo-root.js';
@@ -34,16 +34,6 @@ const INIT_PARAMS = {
   capabilities: {},
   clientInfo: { name: 'raw-client', version: '1' },
 };
-
-function token(tenantId: string, ttlSeconds = 600): Promise<string> {
-  return mintDemoToken({
-    secret: root.secret,
-    tenantId,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-    ttlSeconds,
-  });
-}
 
 interface Exit {
   code: number | null;
@@ -75,7 +65,7 @@ interface Reply {
 /** Writes `messages` as lines to a fresh server, closes stdin, and reads every reply. */
 async function exchange(messages: (object | string)[]): Promise<Exit & { replies: Reply[] }> {
   const lines = messages.map((m) => (typeof m === 'string' ? m : JSON.stringify(m)));
-  const env = { TENANT_MCP_TOKEN: await token(root.tenants[0]!.id) };
+  const env = { TENANT_MCP_TOKEN: await mintTestToken(root, root.tenants[0]!.id) };
   const exit = await runServer(env, [], `${lines.join('\n')}\n`);
   expect(exit.stdout.endsWith('\n')).toBe(true);
   const replies = exit.stdout
@@ -98,7 +88,7 @@ describe('the stdio server as Claude Desktop starts it', () => {
       args: [BIN, '--config', configFile],
       env: {
         PATH: process.env.PATH ?? '',
-        TENANT_MCP_TOKEN: await token(tenant.id),
+        TENANT_MCP_TOKEN: await mintTestToken(root, tenant.id),
         [SECRET_ENV]: root.secret,
       },
       stderr: 'pipe',
@@ -133,7 +123,7 @@ describe('the stdio server as Claude Desktop starts it', () => {
     const child = spawn(process.execPath, [BIN, '--config', configFile], {
       env: {
         PATH: process.env.PATH ?? '',
-        TENANT_MCP_TOKEN: await token(root.tenants[0]!.id),
+        TENANT_MCP_TOKEN: await mintTestToken(root, root.tenants[0]!.id),
         [SECRET_ENV]: root.secret,
       },
       stdio: ['pipe', 'pipe', 'ignore'],
@@ -171,7 +161,9 @@ describe('the stdio server as Claude Desktop starts it', () => {
   });
 
   it('exits with code 0 when the client closes stdin', async () => {
-    const exit = await runServer({ TENANT_MCP_TOKEN: await token(root.tenants[1]!.id) });
+    const exit = await runServer({
+      TENANT_MCP_TOKEN: await mintTestToken(root, root.tenants[1]!.id),
+    });
     expect(exit.code).toBe(0);
     expect(exit.stdout).toBe('');
     // Logs are JSON lines on stderr and never carry the token or the secret.
@@ -241,7 +233,7 @@ describe('a refused start', () => {
   });
 
   it('says TOKEN_EXPIRED for an expired token and never prints it', async () => {
-    const expired = await token(root.tenants[0]!.id, -3600);
+    const expired = await mintTestToken(root, root.tenants[0]!.id, -3600);
     const exit = await refusal({ TENANT_MCP_TOKEN: expired });
     expect(exit.stderr).toMatch(/^tenant-mcp: TOKEN_EXPIRED: /);
     expect(exit.stderr).not.toContain(expired);
@@ -262,7 +254,7 @@ describe('a refused start', () => {
   });
 
   it('says TENANT_NOT_FOUND for a valid token naming a tenant without a file', async () => {
-    const exit = await refusal({ TENANT_MCP_TOKEN: await token('ghost-tenant') });
+    const exit = await refusal({ TENANT_MCP_TOKEN: await mintTestToken(root, 'ghost-tenant') });
     expect(exit.stderr).toMatch(/^tenant-mcp: TENANT_NOT_FOUND: /);
     expect(exit.stderr).not.toContain(root.root);
   });
@@ -270,13 +262,13 @@ describe('a refused start', () => {
   it('says TENANT_FILE_REFUSED for a tenant folder that is a symlink to another tenant', async () => {
     const target = join(root.root, 'tenants', root.tenants[0]!.id);
     symlinkSync(target, join(root.root, 'tenants', 'linked-tenant'));
-    const exit = await refusal({ TENANT_MCP_TOKEN: await token('linked-tenant') });
+    const exit = await refusal({ TENANT_MCP_TOKEN: await mintTestToken(root, 'linked-tenant') });
     expect(exit.stderr).toMatch(/^tenant-mcp: TENANT_FILE_REFUSED: /);
   });
 
   it('says TENANT_NOT_FOUND and creates nothing when main.db is missing', async () => {
     mkdirSync(join(root.root, 'tenants', 'empty-tenant'));
-    const exit = await refusal({ TENANT_MCP_TOKEN: await token('empty-tenant') });
+    const exit = await refusal({ TENANT_MCP_TOKEN: await mintTestToken(root, 'empty-tenant') });
     expect(exit.stderr).toMatch(/TENANT_NOT_FOUND/);
     expect(existsSync(join(root.root, 'tenants', 'empty-tenant', 'main.db'))).toBe(false);
   });

@@ -61,3 +61,47 @@ export function failure(result: CallToolResult): string {
   if (!result.isError) throw new Error('tool call was expected to fail');
   return textOf(result);
 }
+
+/** Visible tables and views as pragma_table_list names them, by name. */
+export function visibleTables(db: Database.Database): string[] {
+  return db
+    .prepare(
+      `SELECT name FROM pragma_table_list WHERE schema = 'main'
+         AND type IN ('table', 'view', 'virtual') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+       ORDER BY name`,
+    )
+    .pluck()
+    .all() as string[];
+}
+
+/** The text of the resource at `uri`. */
+export async function resourceText(f: Fixture, uri: string): Promise<string> {
+  const result = await f.conn.client.readResource({ uri });
+  return (result.contents[0] as { text: string }).text;
+}
+
+/** The values offered for `argument` of prompt `name` once `value` is typed, after `context`. */
+export async function promptCompletions(
+  f: Fixture,
+  name: string,
+  argument: string,
+  value: string,
+  context?: Record<string, string>,
+): Promise<string[]> {
+  const result = await f.conn.client.complete({
+    ref: { type: 'ref/prompt', name },
+    argument: { name: argument, value },
+    ...(context ? { context: { arguments: context } } : {}),
+  });
+  return result.completion.values;
+}
+
+/** The text of every message of prompt `name`, one per line. */
+export async function promptText(
+  f: Fixture,
+  name: string,
+  args: Record<string, string>,
+): Promise<string> {
+  const result = await f.conn.client.getPrompt({ name, arguments: args });
+  return result.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
+}

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixture, type Fixture } from './fixture.js';
+import { openFixture, promptCompletions, promptText, type Fixture } from './fixture.js';
 
 const PROJECTS = 5000;
 const SPRINTS = 3000;
@@ -34,28 +34,9 @@ afterAll(async () => {
   await f.close();
 });
 
-async function complete(
-  name: string,
-  argument: string,
-  value: string,
-  context?: Record<string, string>,
-): Promise<string[]> {
-  const result = await f.conn.client.complete({
-    ref: { type: 'ref/prompt', name },
-    argument: { name: argument, value },
-    ...(context ? { context: { arguments: context } } : {}),
-  });
-  return result.completion.values;
-}
-
-async function promptText(name: string, args: Record<string, string>): Promise<string> {
-  const result = await f.conn.client.getPrompt({ name, arguments: args });
-  return result.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
-}
-
 describe('completion on a tenant with thousands of projects and sprints', () => {
   it('completes BP9 to the first keys in order that start with it, at most 50', async () => {
-    const got = await complete('project_report', 'project', 'BP9');
+    const got = await promptCompletions(f, 'project_report', 'project', 'BP9');
     const expected = f.db
       .prepare(`SELECT key FROM pm_projects WHERE key GLOB 'BP9*' ORDER BY key LIMIT 50`)
       .pluck()
@@ -66,51 +47,58 @@ describe('completion on a tenant with thousands of projects and sprints', () => 
   });
 
   it('completes a key typed in lower case and one no project starts with', async () => {
-    expect(await complete('sprint_review', 'project', 'bp4999')).toEqual(['BP4999']);
-    expect(await complete('sprint_review', 'project', 'bp50000')).toEqual([]);
+    expect(await promptCompletions(f, 'sprint_review', 'project', 'bp4999')).toEqual(['BP4999']);
+    expect(await promptCompletions(f, 'sprint_review', 'project', 'bp50000')).toEqual([]);
   });
 
   it('finds Sprint 9 first among the many names that contain it', async () => {
-    const got = await complete('sprint_review', 'sprint', 'Sprint 9', { project: 'BIG' });
+    const got = await promptCompletions(f, 'sprint_review', 'sprint', 'Sprint 9', {
+      project: 'BIG',
+    });
     expect(got[0]).toBe('Sprint 9');
     expect(got.length).toBe(50);
     expect(got.every((n) => n.startsWith('Sprint 9'))).toBe(true);
   });
 
   it('matches any part of a sprint name, ignoring case', async () => {
-    const got = await complete('sprint_review', 'sprint', 'INT 2999', { project: 'big' });
+    const got = await promptCompletions(f, 'sprint_review', 'sprint', 'INT 2999', {
+      project: 'big',
+    });
     expect(got).toEqual(['Sprint 2999']);
   });
 });
 
 describe('prompts on a tenant with thousands of projects and sprints', () => {
   it('project_report finds the last project created, in any case', async () => {
-    const text = await promptText('project_report', { project: `bp${PROJECTS}` });
+    const text = await promptText(f, 'project_report', { project: `bp${PROJECTS}` });
     expect(text).toContain(`Write a status report for project BP${PROJECTS} "Bulk ${PROJECTS}"`);
   });
 
   it('sprint_review finds the last sprint created and refuses one that does not exist', async () => {
-    const text = await promptText('sprint_review', { project: 'BIG', sprint: `sprint ${SPRINTS}` });
+    const text = await promptText(f, 'sprint_review', {
+      project: 'BIG',
+      sprint: `sprint ${SPRINTS}`,
+    });
     expect(text).toContain(`Review sprint "Sprint ${SPRINTS}"`);
-    await expect(promptText('sprint_review', { project: 'BIG', sprint: 'nope' })).rejects.toThrow(
-      /NOT_FOUND/,
-    );
+    await expect(
+      promptText(f, 'sprint_review', { project: 'BIG', sprint: 'nope' }),
+    ).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('project_report finds a key stored in mixed case from any spelling', async () => {
-    const text = await promptText('project_report', { project: 'MIXCASE' });
+    const text = await promptText(f, 'project_report', { project: 'MIXCASE' });
     expect(text).toContain('Write a status report for project MixCase "Mixed"');
-    expect(await complete('project_report', 'project', 'mIX')).toEqual(['MixCase']);
+    expect(await promptCompletions(f, 'project_report', 'project', 'mIX')).toEqual(['MixCase']);
   });
 
   it('project_report refuses an unknown key and names some keys that exist', async () => {
-    await expect(promptText('project_report', { project: 'BP99999' })).rejects.toThrow(
+    await expect(promptText(f, 'project_report', { project: 'BP99999' })).rejects.toThrow(
       /PROJECT_NOT_FOUND/,
     );
   });
 
   it('shows at most 20 rules, the highest priority first', async () => {
-    const text = await promptText('project_report', { project: 'BIG' });
+    const text = await promptText(f, 'project_report', { project: 'BIG' });
     const shown = text.split('\n').filter((line) => line.startsWith('- '));
     const expected = f.db
       .prepare(

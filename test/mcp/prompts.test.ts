@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openFixture, type Fixture } from './fixture.js';
+import { openFixture, promptCompletions, promptText, type Fixture } from './fixture.js';
 
 let f: Fixture;
 
@@ -10,25 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await f.close();
 });
-
-async function complete(
-  name: string,
-  argument: string,
-  value: string,
-  context?: Record<string, string>,
-): Promise<string[]> {
-  const result = await f.conn.client.complete({
-    ref: { type: 'ref/prompt', name },
-    argument: { name: argument, value },
-    ...(context ? { context: { arguments: context } } : {}),
-  });
-  return result.completion.values;
-}
-
-async function promptText(name: string, args: Record<string, string>): Promise<string> {
-  const result = await f.conn.client.getPrompt({ name, arguments: args });
-  return result.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')).join('\n');
-}
 
 function sprints(projectKey?: string): string[] {
   return f.db
@@ -68,13 +49,15 @@ describe('prompts', () => {
 
 describe('argument completion', () => {
   it('offers nothing for a value no name could start with', async () => {
-    expect(await complete('client_summary', 'client', 'x'.repeat(1_000_000))).toEqual([]);
-    expect(await complete('project_report', 'project', 'S\u0000')).toEqual([]);
+    expect(await promptCompletions(f, 'client_summary', 'client', 'x'.repeat(1_000_000))).toEqual(
+      [],
+    );
+    expect(await promptCompletions(f, 'project_report', 'project', 'S\u0000')).toEqual([]);
   });
 
   it('completes project keys from their first letters, in any case', async () => {
-    expect(await complete('project_report', 'project', 'sP')).toEqual(['SPRING']);
-    expect((await complete('sprint_review', 'project', '')).sort()).toEqual(
+    expect(await promptCompletions(f, 'project_report', 'project', 'sP')).toEqual(['SPRING']);
+    expect((await promptCompletions(f, 'sprint_review', 'project', '')).sort()).toEqual(
       f.db
         .prepare('SELECT key FROM pm_projects WHERE deleted_at IS NULL ORDER BY key')
         .pluck()
@@ -83,25 +66,27 @@ describe('argument completion', () => {
   });
 
   it('completes sprint names of the project already chosen', async () => {
-    const got = await complete('sprint_review', 'sprint', 'sprint', { project: 'web' });
+    const got = await promptCompletions(f, 'sprint_review', 'sprint', 'sprint', { project: 'web' });
     expect(got.sort()).toEqual(sprints('WEB').sort());
-    const everywhere = await complete('sprint_review', 'sprint', 'Sprint 1');
+    const everywhere = await promptCompletions(f, 'sprint_review', 'sprint', 'Sprint 1');
     expect(everywhere.sort()).toEqual(
       sprints()
         .filter((s) => s.includes('Sprint 1'))
         .sort(),
     );
-    expect(await complete('sprint_review', 'sprint', '', { project: 'NOPE' })).toEqual([]);
+    expect(await promptCompletions(f, 'sprint_review', 'sprint', '', { project: 'NOPE' })).toEqual(
+      [],
+    );
   });
 
   it('completes client names from the clients table', async () => {
-    const got = await complete('client_summary', 'client', 'am');
+    const got = await promptCompletions(f, 'client_summary', 'client', 'am');
     const expected = f.db
       .prepare(`SELECT DISTINCT full_name FROM clients WHERE full_name LIKE 'am%' ORDER BY 1`)
       .pluck()
       .all();
     expect(got).toEqual(expected);
-    expect(await complete('client_summary', 'client', '%')).toEqual([]);
+    expect(await promptCompletions(f, 'client_summary', 'client', '%')).toEqual([]);
   });
 });
 
@@ -114,7 +99,7 @@ describe('prompt messages', () => {
       )
       .pluck()
       .get() as string;
-    const text = await promptText('sprint_review', { project: 'spring' });
+    const text = await promptText(f, 'sprint_review', { project: 'spring' });
     expect(text).toContain(`Review sprint "${active}"`);
     expect(text).toContain(`project_status {"key":"SPRING","sprint":${JSON.stringify(active)}}`);
     expect(text).toContain('blocked_items {"project":"SPRING"}');
@@ -126,19 +111,19 @@ describe('prompt messages', () => {
 
   it('sprint_review takes a named sprint and refuses an unknown one', async () => {
     const [name] = sprints('ONBOARD');
-    const text = await promptText('sprint_review', { project: 'ONBOARD', sprint: name! });
+    const text = await promptText(f, 'sprint_review', { project: 'ONBOARD', sprint: name! });
     expect(text).toContain(`Review sprint "${name}"`);
     await expect(
-      promptText('sprint_review', { project: 'ONBOARD', sprint: 'Sprint 99' }),
+      promptText(f, 'sprint_review', { project: 'ONBOARD', sprint: 'Sprint 99' }),
     ).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('project_report points at the domain tools and refuses an unknown project', async () => {
-    const text = await promptText('project_report', { project: 'WEB' });
+    const text = await promptText(f, 'project_report', { project: 'WEB' });
     for (const call of ['project_status {"key":"WEB"}', 'workload {"project":"WEB"}']) {
       expect(text).toContain(call);
     }
-    await expect(promptText('project_report', { project: 'NOPE' })).rejects.toThrow(
+    await expect(promptText(f, 'project_report', { project: 'NOPE' })).rejects.toThrow(
       /PROJECT_NOT_FOUND/,
     );
   });
@@ -151,11 +136,11 @@ describe('prompt messages', () => {
          ORDER BY id LIMIT 1`,
       )
       .get() as { id: number; full_name: string };
-    const text = await promptText('client_summary', { client: client.full_name.toUpperCase() });
+    const text = await promptText(f, 'client_summary', { client: client.full_name.toUpperCase() });
     expect(text).toContain(`client "${client.full_name}" (clients.id = ${client.id})`);
     expect(text).toContain('coaching_sessions (client_id)');
     expect(text).toContain(`search {"text":${JSON.stringify(client.full_name)}}`);
-    await expect(promptText('client_summary', { client: 'Nobody Atall' })).rejects.toThrow(
+    await expect(promptText(f, 'client_summary', { client: 'Nobody Atall' })).rejects.toThrow(
       /NOT_FOUND/,
     );
   });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, testConfig } from '../support/demo-root.js';
 import { connectTenant, tokenFor } from '../support/mcp-client.js';
-import { openFixture, type Fixture } from './fixture.js';
+import { openFixture, resourceText, visibleTables, type Fixture } from './fixture.js';
 
 interface SchemaJson {
   tenant: string;
@@ -30,28 +30,12 @@ afterAll(async () => {
   await f.close();
 });
 
-async function read(uri: string): Promise<string> {
-  const result = await f.conn.client.readResource({ uri });
-  return (result.contents[0] as { text: string }).text;
-}
-
-function visibleTables(): string[] {
-  return f.db
-    .prepare(
-      `SELECT name FROM pragma_table_list WHERE schema = 'main'
-         AND type IN ('table', 'view', 'virtual') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-       ORDER BY name`,
-    )
-    .pluck()
-    .all() as string[];
-}
-
 describe('tenant://schema.json', () => {
   it('groups tables and views as pm and platform, with exact row counts and no FTS shadows', async () => {
-    const schema = JSON.parse(await read('tenant://schema.json')) as SchemaJson;
+    const schema = JSON.parse(await resourceText(f, 'tenant://schema.json')) as SchemaJson;
     expect(schema.tenant).toBe(f.tenantId);
     const names = [...schema.pm, ...schema.platform].map((t) => t.name).sort();
-    expect(names).toEqual(visibleTables());
+    expect(names).toEqual(visibleTables(f.db));
     expect(names).not.toContain('session_notes_fts_data');
     expect(schema.pm.every((t) => t.name.startsWith('pm_'))).toBe(true);
     const items = schema.pm.find((t) => t.name === 'pm_work_items')!;
@@ -67,12 +51,12 @@ describe('tenant://tables/{name}', () => {
   it('lists one resource per table and view', async () => {
     const { resources } = await f.conn.client.listResources();
     const tables = resources.filter((r) => r.uri.startsWith('tenant://tables/'));
-    expect(tables.map((r) => r.name).sort()).toEqual(visibleTables());
+    expect(tables.map((r) => r.name).sort()).toEqual(visibleTables(f.db));
     expect(tables.find((r) => r.name === 'client tags')?.uri).toBe('tenant://tables/client%20tags');
   });
 
   it('reads a table whose name needs quoting, with its keys and indexes', async () => {
-    const text = await read('tenant://tables/client%20tags');
+    const text = await resourceText(f, 'tenant://tables/client%20tags');
     expect(text).toMatch(/^# client tags \(table, \d+ rows\)/);
     expect(text).toContain('- FK (client_id) → clients(id)');
     expect(text).toContain('INDEX');
@@ -83,7 +67,7 @@ describe('tenant://tables/{name}', () => {
       ref: { type: 'ref/resource', uri: 'tenant://tables/{name}' },
       argument: { name: 'name', value: 'PM_T' },
     });
-    expect(completion.values).toEqual(visibleTables().filter((n) => n.startsWith('pm_t')));
+    expect(completion.values).toEqual(visibleTables(f.db).filter((n) => n.startsWith('pm_t')));
   });
 
   it('refuses names that are not tables, whatever they hold', async () => {
@@ -93,7 +77,7 @@ describe('tenant://tables/{name}', () => {
       'tenant://tables/%E0%A4%A',
       'tenant://tables/users%3B%20DROP%20TABLE%20users',
     ]) {
-      await expect(read(uri), uri).rejects.toThrow(/TABLE_NOT_FOUND/);
+      await expect(resourceText(f, uri), uri).rejects.toThrow(/TABLE_NOT_FOUND/);
     }
   });
 });
@@ -119,7 +103,7 @@ function titlesIn(markdown: string): string[] {
 
 describe('tenant://guidance', () => {
   it('groups live rows by type, the type with the highest priority first', async () => {
-    const text = await read('tenant://guidance');
+    const text = await resourceText(f, 'tenant://guidance');
     const rows = liveGuidance();
     const typeOrder = [...new Set(rows.map((r) => r.type))];
     const expected = typeOrder.flatMap((t) => rows.filter((r) => r.type === t).map((r) => r.title));
@@ -130,7 +114,7 @@ describe('tenant://guidance', () => {
 
   it('serves each type on its own, listed and completed', async () => {
     for (const type of ['instruction', 'business_rule', 'query_pattern']) {
-      const text = await read(`tenant://guidance/${type}`);
+      const text = await resourceText(f, `tenant://guidance/${type}`);
       expect(titlesIn(text)).toEqual(liveGuidance(type).map((r) => r.title));
     }
     const { resources } = await f.conn.client.listResources();
@@ -140,7 +124,7 @@ describe('tenant://guidance', () => {
       argument: { name: 'type', value: 'q' },
     });
     expect(completion.values).toEqual(['query_pattern']);
-    await expect(read('tenant://guidance/nonsense')).rejects.toThrow(/NOT_FOUND/);
+    await expect(resourceText(f, 'tenant://guidance/nonsense')).rejects.toThrow(/NOT_FOUND/);
   });
 
   it('survives a tenant file without pm_llm_context', async () => {
@@ -150,9 +134,7 @@ describe('tenant://guidance', () => {
       config: (root) => testConfig(root, { migrations: { dir: MIGRATIONS_DIR, onStartup: false } }),
     });
     try {
-      const text = (await bare.conn.client.readResource({ uri: 'tenant://guidance' }))
-        .contents[0] as { text: string };
-      expect(text.text).toContain('no guidance rows');
+      expect(await resourceText(bare, 'tenant://guidance')).toContain('no guidance rows');
       const { resources } = await bare.conn.client.listResources();
       expect(resources.some((r) => r.uri.startsWith('tenant://guidance/'))).toBe(false);
       const prompt = await bare.conn.client.getPrompt({

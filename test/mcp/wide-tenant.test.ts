@@ -6,7 +6,7 @@ import {
 } from '../../src/schema/introspect.js';
 import { MAX_SCHEMA_BYTES } from '../../src/schema/overview.js';
 import { textOf } from '../support/mcp-client.js';
-import { data, openFixture, type Fixture } from './fixture.js';
+import { data, openFixture, resourceText, visibleTables, type Fixture } from './fixture.js';
 
 interface Listed {
   tables: { name: string; group: string }[];
@@ -34,7 +34,7 @@ let demoTables: string[];
 beforeAll(async () => {
   f = await openFixture({
     prepare: (db) => {
-      demoTables = visibleNames(db);
+      demoTables = visibleTables(db);
       const name = (i: number) => `wide_${String(i).padStart(4, '0')}`;
       db.transaction(() => {
         for (let i = 0; i < WIDE; i++) {
@@ -53,25 +53,8 @@ afterAll(async () => {
   await f.close();
 });
 
-/** Visible tables and views as pragma_table_list names them, by name. */
-function visibleNames(db: Fixture['db']): string[] {
-  return db
-    .prepare(
-      `SELECT name FROM pragma_table_list WHERE schema = 'main'
-         AND type IN ('table', 'view', 'virtual') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-       ORDER BY name`,
-    )
-    .pluck()
-    .all() as string[];
-}
-
 function total(): number {
   return demoTables.length + 2 * WIDE + 1;
-}
-
-async function read(uri: string): Promise<string> {
-  const result = await f.conn.client.readResource({ uri });
-  return (result.contents[0] as { text: string }).text;
 }
 
 describe('a tenant with thousands of tables and views', () => {
@@ -104,7 +87,7 @@ describe('a tenant with thousands of tables and views', () => {
   });
 
   it('tenant://schema describes the pm_ tables first within the byte cap and counts the rest', async () => {
-    const text = await read('tenant://schema');
+    const text = await resourceText(f, 'tenant://schema');
 
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SCHEMA_BYTES);
     expect(text).toContain(`This tenant has ${total()} tables and views; `);
@@ -117,7 +100,7 @@ describe('a tenant with thousands of tables and views', () => {
   });
 
   it('tenant://schema.json is truncated, flagged and within the byte cap', async () => {
-    const text = await read('tenant://schema.json');
+    const text = await resourceText(f, 'tenant://schema.json');
     const json = JSON.parse(text) as SchemaJson;
 
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SCHEMA_BYTES);

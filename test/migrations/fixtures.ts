@@ -95,6 +95,26 @@ export function withDb<T>(file: string, body: (db: Database.Database) => T): T {
   }
 }
 
+/** Holds the write lock on `file` the way a host in the middle of a write does; returns the release. */
+export function holdWriteLock(file: string): () => void {
+  const host = new Database(file);
+  host.exec('BEGIN IMMEDIATE');
+  return () => {
+    host.exec('ROLLBACK');
+    host.close();
+  };
+}
+
+/** Runs `body` while another connection holds the write lock on `file`, released afterwards. */
+export function whileWriteLocked<T>(file: string, body: () => T): T {
+  const release = holdWriteLock(file);
+  try {
+    return body();
+  } finally {
+    release();
+  }
+}
+
 /** Every sqlite_schema row, in a stable order. */
 export function schemaOf(file: string): unknown[] {
   return withDb(file, (db) =>

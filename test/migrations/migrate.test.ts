@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { TenantMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { loadMigrations, migrationChecksum, type Migration } from '../../src/migrations/catalog.js';
-import { migrateTenantFile, migrationStatus } from '../../src/migrations/migrate.js';
+import {
+  migrateTenantFile,
+  migrationStatus,
+  type MigrateOptions,
+} from '../../src/migrations/migrate.js';
 import {
   MIGRATIONS_DIR,
   PM_TABLES,
@@ -18,6 +22,7 @@ import {
   pmTablesOf,
   schemaOf,
   useTempDir,
+  whileWriteLocked,
   withDb,
   writeMigrations,
 } from './fixtures.js';
@@ -27,6 +32,13 @@ const options = { busyTimeoutMs: 1000, logger: silentLogger() };
 
 function migrationsWith(dir: string, files: Record<string, string>): Migration[] {
   return loadMigrations(writeMigrations(dir, files));
+}
+
+/** The error from migrating `file` with `runOptions` while another connection holds its lock. */
+function busyFailure(file: string, runOptions: MigrateOptions): TenantMcpError {
+  return whileWriteLocked(file, () =>
+    failureOf(() => migrateTenantFile(file, shipped, runOptions)),
+  );
 }
 
 describe('migrateTenantFile', () => {
@@ -67,16 +79,12 @@ describe('migrateTenantFile', () => {
   it('checks a current file without taking the write lock', () => {
     const file = createHostFile(tempDir());
     migrateTenantFile(file, shipped, options);
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    try {
-      expect(
-        migrateTenantFile(file, shipped, { ...options, busyTimeoutMs: 10 }).alreadyCurrent,
-      ).toBe(true);
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    const outcome = whileWriteLocked(file, () =>
+      migrateTenantFile(file, shipped, { ...options, busyTimeoutMs: 10 }),
+    );
+
+    expect(outcome.alreadyCurrent).toBe(true);
   });
 
   it('leaves the file unchanged when a migration fails halfway', () => {
@@ -235,15 +243,8 @@ describe('migrateTenantFile', () => {
 
   it('reports TENANT_BUSY while another connection holds the write lock, then migrates', () => {
     const file = createHostFile(tempDir());
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    let error: TenantMcpError;
-    try {
-      error = failureOf(() => migrateTenantFile(file, shipped, { ...options, busyTimeoutMs: 10 }));
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    const error = busyFailure(file, { ...options, busyTimeoutMs: 10 });
 
     expect(error.code).toBe('TENANT_BUSY');
     expect(error.sqliteCode).toBe('SQLITE_BUSY');
@@ -254,17 +255,8 @@ describe('migrateTenantFile', () => {
   it('fails at once with TENANT_BUSY and tries no more when retries is 0', () => {
     const file = createHostFile(tempDir());
     const { logger, lines } = capturingLogger();
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    let error: TenantMcpError;
-    try {
-      error = failureOf(() =>
-        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, logger }),
-      );
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    const error = busyFailure(file, { busyTimeoutMs: 0, retries: 0, logger });
 
     expect(error.code).toBe('TENANT_BUSY');
     expect(lines.filter((line) => line.msg === 'tenant file busy; trying again')).toEqual([]);
@@ -274,17 +266,8 @@ describe('migrateTenantFile', () => {
   it('with lockFirst, refuses a busy file with TENANT_BUSY before quick_check runs', () => {
     const file = createHostFile(tempDir());
     const { logger, lines } = capturingLogger();
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    let error: TenantMcpError;
-    try {
-      error = failureOf(() =>
-        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, lockFirst: true, logger }),
-      );
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    const error = busyFailure(file, { busyTimeoutMs: 0, retries: 0, lockFirst: true, logger });
 
     expect(error.code).toBe('TENANT_BUSY');
     expect(lines.filter((line) => line.check === 'quick_check')).toEqual([]);
@@ -294,17 +277,8 @@ describe('migrateTenantFile', () => {
   it('without lockFirst, checks a busy file with quick_check before it finds the lock taken', () => {
     const file = createHostFile(tempDir());
     const { logger, lines } = capturingLogger();
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    let error: TenantMcpError;
-    try {
-      error = failureOf(() =>
-        migrateTenantFile(file, shipped, { busyTimeoutMs: 0, retries: 0, logger }),
-      );
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    const error = busyFailure(file, { busyTimeoutMs: 0, retries: 0, logger });
 
     expect(error.code).toBe('TENANT_BUSY');
     expect(lines.filter((line) => line.check === 'quick_check')).toHaveLength(1);
@@ -323,14 +297,8 @@ describe('migrateTenantFile', () => {
   it('tries a busy file three more times by default, logging each try', () => {
     const file = createHostFile(tempDir());
     const { logger, lines } = capturingLogger();
-    const host = new Database(file);
-    host.exec('BEGIN IMMEDIATE');
-    try {
-      failureOf(() => migrateTenantFile(file, shipped, { busyTimeoutMs: 0, logger }));
-    } finally {
-      host.exec('ROLLBACK');
-      host.close();
-    }
+
+    busyFailure(file, { busyTimeoutMs: 0, logger });
 
     const tries = lines.filter((line) => line.msg === 'tenant file busy; trying again');
     expect(tries.map((line) => line.waitMs)).toEqual([50, 150, 400]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type Config } from '../../src/config/load.js';
 import { buildDemoRoot, type DemoRoot } from '../../src/demo/build.js';
+import { mintDemoToken } from '../../src/demo/tokens.js';
 import { silentLogger } from '../../src/log/logger.js';
 
 /** The repository's own folders, for tests that need the shipped migrations or the built bin. */
@@ -32,6 +33,17 @@ export function buildTestRoot(scale = 0.1): TestRoot {
     scale,
   });
   return { ...demo, remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** A token for `tenantId` signed with `root`'s secret, as the test config accepts it. */
+export function mintTestToken(root: TestRoot, tenantId: string, ttlSeconds = 600): Promise<string> {
+  return mintDemoToken({
+    secret: root.secret,
+    tenantId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ttlSeconds,
+  });
 }
 
 /** A validated config for `root`, written as the user would write mcp.config.json. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MigrationsConfig } from '../../src/config/schema.js';
+import type { TenantMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { QueryRunner } from '../../src/mcp/context.js';
 import {
@@ -18,6 +19,7 @@ import {
   PM_TABLES,
   capturingLogger,
   createTenant,
+  holdWriteLock,
   pmTablesOf,
 } from '../migrations/fixtures.js';
 import { failure } from '../support/failure.js';
@@ -53,6 +55,7 @@ function settings(migrations: Partial<MigrationsConfig> = {}): MigrationSettings
 function poolMigratingOnFirstUse(
   options: FirstUseOptions = {},
   logger = silentLogger(),
+  migrations: Partial<MigrationsConfig> = {},
 ): TenantPool {
   const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
   return new TenantPool({
@@ -61,18 +64,19 @@ function poolMigratingOnFirstUse(
     logger: silentLogger(),
     maxOpen: 4,
     idleMs: 60_000,
-    migrate: firstUseMigrator(settings(), logger, options),
+    migrate: firstUseMigrator(settings(migrations), logger, options),
   });
 }
 
-/** Holds the write lock on `file` the way a host in the middle of a write does. */
-function holdWriteLock(file: string): () => void {
-  const host = new Database(file);
-  host.exec('BEGIN IMMEDIATE');
-  return () => {
-    host.exec('ROLLBACK');
-    host.close();
-  };
+/** The error from leasing acme while the host holds the write lock on `file`; closes `pool`. */
+async function leaseRefusedWhileLocked(pool: TenantPool, file: string): Promise<TenantMcpError> {
+  const releaseLock = holdWriteLock(file);
+  try {
+    return failure(() => pool.lease('acme'));
+  } finally {
+    releaseLock();
+    await pool.close();
+  }
 }
 
 describe('firstUseMigrator', () => {
@@ -138,24 +142,9 @@ describe('firstUseMigrator', () => {
   it('gives TENANT_BUSY for pending migrations without a retry, whatever wait the config allows', async () => {
     const file = createTenant(root, 'acme');
     const { logger, lines } = capturingLogger();
-    const runner: QueryRunner = { run: () => Promise.reject(new Error('not used')) };
-    const pool = new TenantPool({
-      dataRoot: root,
-      queryPool: { forTenant: () => runner, forget: () => undefined },
-      logger: silentLogger(),
-      maxOpen: 4,
-      idleMs: 60_000,
-      migrate: firstUseMigrator(settings({ busyTimeoutMs: 60_000 }), logger),
-    });
-    const releaseLock = holdWriteLock(file);
+    const pool = poolMigratingOnFirstUse({}, logger, { busyTimeoutMs: 60_000 });
 
-    try {
-      expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
-    } finally {
-      releaseLock();
-      await pool.close();
-    }
-
+    expect((await leaseRefusedWhileLocked(pool, file)).code).toBe('TENANT_BUSY');
     expect(lines.map((line) => line.msg)).toEqual([
       'first-use migration did not complete; tenant not opened',
     ]);
@@ -167,15 +156,8 @@ describe('firstUseMigrator', () => {
     const file = createTenant(root, 'acme');
     const { logger, lines } = capturingLogger();
     const pool = poolMigratingOnFirstUse({}, logger);
-    const releaseLock = holdWriteLock(file);
 
-    try {
-      expect(failure(() => pool.lease('acme')).code).toBe('TENANT_BUSY');
-    } finally {
-      releaseLock();
-      await pool.close();
-    }
-
+    expect((await leaseRefusedWhileLocked(pool, file)).code).toBe('TENANT_BUSY');
     expect(lines.filter((line) => line.check === 'quick_check')).toEqual([]);
   });
 
