@@ -3,13 +3,20 @@ import { TenantMcpError } from '../errors.js';
 
 /** The errors the query pool answers with, and how it reads a call's deadline. */
 
-/** The deadline for a call: the default when absent, at most the configured maximum. */
+/**
+ * The smallest time limit a call runs with: the least the config accepts for `timeoutMs` and
+ * `maxTimeoutMs`. A model asking for less gets this much, as one asking for more than the
+ * maximum gets the maximum, rather than a refusal it could only answer by guessing again.
+ */
+export const MIN_TIMEOUT_MS = 10;
+
+/** The deadline for a call: the default when absent, else raised or lowered into the limits. */
 export function resolveTimeout(requested: unknown, limits: QueryConfig): number {
   if (requested === undefined) return limits.timeoutMs;
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < 1) {
     throw new TenantMcpError('QUERY_INVALID', 'timeoutMs must be a positive integer');
   }
-  return Math.min(requested, limits.maxTimeoutMs);
+  return Math.min(Math.max(requested, MIN_TIMEOUT_MS), limits.maxTimeoutMs);
 }
 
 export function timedOut(timeoutMs: number): TenantMcpError {
@@ -33,7 +40,8 @@ export function noWorkers(): TenantMcpError {
 export function noFreeWorker(timeoutMs: number): TenantMcpError {
   return new TenantMcpError(
     'QUERY_OVERLOADED',
-    `no query worker became free within ${timeoutMs} ms; other queries are still running`,
+    `timed out waiting for a query worker: none was free in time to run the query within ` +
+      `${timeoutMs} ms; other queries are still running`,
     { hint: 'Try again shortly; this query itself did not run.' },
   );
 }

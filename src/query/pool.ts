@@ -19,7 +19,7 @@ import {
   timedOut,
   workerFailed,
 } from './pool-errors.js';
-import { Scheduler, type SchedulerStats } from './scheduler.js';
+import { latestStart, Scheduler, type SchedulerStats } from './scheduler.js';
 import {
   findTools,
   newWorker,
@@ -78,6 +78,10 @@ interface Job {
   readonly message: Extract<ToWorker, { t: 'run' }>;
   readonly resolve: (result: QueryResult) => void;
   readonly reject: (error: TenantMcpError) => void;
+  readonly timeoutMs: number;
+  /** On the `performance.now()` clock, as is `startBy`. */
+  readonly deadline: number;
+  readonly startBy: number;
   timer: NodeJS.Timeout | undefined;
   worker: Worker | undefined;
   settled: boolean;
@@ -90,9 +94,10 @@ interface Job {
  * number, least recently used closed first); each call names its file through the view
  * `forTenant` returns. Each call has a deadline; on expiry its worker is killed and replaced
  * while other calls keep being served. A tenant may have `perTenantQueue` calls running or
- * waiting and hold `perTenantWorkers` workers at once, so one busy tenant cannot starve the
- * others. Idle workers never keep the parent's event loop alive, and they exit when the
- * parent does; call `close()` to stop them.
+ * waiting and hold `perTenantWorkers` workers at once (replacements for workers killed under
+ * its calls included), so one busy tenant cannot starve the others. Idle workers never keep
+ * the parent's event loop alive, and they exit when the parent does; call `close()` to stop
+ * them.
  */
 export class QueryPool {
   private readonly workers = new Set<Worker>();
@@ -222,7 +227,7 @@ export class QueryPool {
       const { sql, params, maxRows } = request;
       const id = this.nextId++;
       const message: Job['message'] = { t: 'run', id, file, request: { sql, params, maxRows } };
-      const job = this.enqueue({ id, tenantId, message, resolve, reject }, timeoutMs);
+      const job = this.enqueue({ id, tenantId, message, resolve, reject, timeoutMs });
       onAbort = () => this.onCancel(job);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -231,12 +236,22 @@ export class QueryPool {
   }
 
   private enqueue(
-    call: Pick<Job, 'id' | 'tenantId' | 'message' | 'resolve' | 'reject'>,
-    timeoutMs: number,
+    call: Pick<Job, 'id' | 'tenantId' | 'message' | 'resolve' | 'reject' | 'timeoutMs'>,
   ): Job {
-    const job: Job = { ...call, timer: undefined, worker: undefined, settled: false };
-    // The deadline covers waiting in the queue too: the caller waits at most timeoutMs.
-    job.timer = setTimeout(() => this.onDeadline(job, timeoutMs), timeoutMs);
+    const now = performance.now();
+    const deadline = now + call.timeoutMs;
+    const startBy = latestStart(now, call.timeoutMs);
+    const job: Job = {
+      ...call,
+      deadline,
+      startBy,
+      timer: undefined,
+      worker: undefined,
+      settled: false,
+    };
+    // The deadline covers waiting in the queue too; a call that has not started by startBy
+    // would mostly be killed at once, so it gives up then instead of costing a restart.
+    job.timer = setTimeout(() => this.onDeadline(job), startBy - now);
     this.scheduler.add(job);
     this.pump();
     return job;
@@ -273,6 +288,7 @@ export class QueryPool {
   private onReady(worker: Worker, openError: WireError | undefined): void {
     if (worker.state !== 'starting') return;
     clearTimeout(worker.startupTimer);
+    this.releaseCharge(worker);
     worker.state = 'idle';
     this.startFailures = 0;
     this.startError = undefined;
@@ -296,8 +312,7 @@ export class QueryPool {
       const { code, sqliteCode } = message.error;
       const fields = { event: 'query_worker_recycled', tenant: job.tenantId, code, sqliteCode };
       this.logger.warn(fields, 'worker replaced');
-      this.retire(worker);
-      this.replenish();
+      this.replaceFor(worker, job.tenantId);
     } else {
       worker.state = 'idle';
       setIdle(worker, true);
@@ -305,8 +320,9 @@ export class QueryPool {
     this.pump();
   }
 
-  private onDeadline(job: Job, timeoutMs: number): void {
+  private onDeadline(job: Job): void {
     // A call that never reached a worker did not time out on its own SQL: say so.
+    const { timeoutMs } = job;
     const ran = job.worker !== undefined;
     if (ran) {
       const fields = { event: 'query_timeout', tenant: job.tenantId, timeoutMs };
@@ -327,12 +343,8 @@ export class QueryPool {
   /** Fails `job`, killing the worker running it (and starting another) if it runs. */
   private abandon(job: Job, error: TenantMcpError): void {
     const worker = job.worker;
-    if (worker !== undefined) {
-      worker.job = undefined;
-      this.retire(worker);
-    }
+    if (worker !== undefined) this.replaceFor(worker, job.tenantId);
     this.fail(job, error);
-    this.replenish();
     this.pump();
   }
 
@@ -340,9 +352,14 @@ export class QueryPool {
     if (worker.state === 'retired') return;
     this.logger.warn({ event: 'query_worker_exit', code, signal }, 'query worker stopped');
     if (worker.state === 'starting') return this.onStartFailure(worker, workerFailed());
-    if (worker.job !== undefined) this.fail(worker.job, workerFailed());
-    this.retire(worker);
-    this.replenish();
+    const job = worker.job;
+    if (job === undefined) {
+      this.retire(worker);
+      this.replenish();
+    } else {
+      this.replaceFor(worker, job.tenantId);
+      this.fail(job, workerFailed());
+    }
     this.afterWorkerLoss();
   }
 
@@ -374,8 +391,32 @@ export class QueryPool {
 
   /** Brings the pool back to its size, unless closed or backing off after failed starts. */
   private replenish(): void {
-    if (this.closed || Date.now() < this.retryAt) return;
-    while (this.workers.size < this.limits.workers) this.spawnWorker();
+    while (this.canSpawn()) this.spawnWorker();
+  }
+
+  private canSpawn(): boolean {
+    if (this.closed || Date.now() < this.retryAt) return false;
+    return this.workers.size < this.limits.workers;
+  }
+
+  /**
+   * Kills `worker`, lost under a call of `tenantId`, and starts its replacement charged to that
+   * tenant until ready: the tenant that caused a restart pays for it with its own share of
+   * the workers, so its calls cannot keep every worker restarting while others wait.
+   */
+  private replaceFor(worker: Worker, tenantId: string): void {
+    this.retire(worker);
+    if (!this.canSpawn()) return;
+    const replacement = this.spawnWorker();
+    replacement.chargedTo = tenantId;
+    this.scheduler.chargeRestart(tenantId);
+    this.replenish();
+  }
+
+  private releaseCharge(worker: Worker): void {
+    if (worker.chargedTo === undefined) return;
+    this.scheduler.releaseRestart(worker.chargedTo);
+    worker.chargedTo = undefined;
   }
 
   private afterWorkerLoss(): void {
@@ -385,15 +426,30 @@ export class QueryPool {
 
   /** Hands waiting calls to idle workers, oldest first within the per-tenant worker cap. */
   private pump(): void {
+    this.failLate();
     for (let worker = this.idleWorker(); worker !== undefined; worker = this.idleWorker()) {
       const job = this.scheduler.take();
       if (job === undefined) return;
-      worker.state = 'busy';
-      worker.job = job;
-      job.worker = worker;
-      setIdle(worker, false);
-      send(worker.child, job.message);
+      this.dispatch(worker, job);
     }
+  }
+
+  /** Fails calls past their start-by time whose timer has not fired yet (a busy event loop). */
+  private failLate(): void {
+    for (const job of this.scheduler.dropLate(performance.now())) {
+      this.fail(job, noFreeWorker(job.timeoutMs));
+    }
+  }
+
+  private dispatch(worker: Worker, job: Job): void {
+    worker.state = 'busy';
+    worker.job = job;
+    job.worker = worker;
+    setIdle(worker, false);
+    // From now on the timer is the call's deadline, at which its worker is killed.
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => this.onDeadline(job), job.deadline - performance.now());
+    send(worker.child, job.message);
   }
 
   private idleWorker(): Worker | undefined {
@@ -403,6 +459,7 @@ export class QueryPool {
 
   private retire(worker: Worker): void {
     clearTimeout(worker.startupTimer);
+    this.releaseCharge(worker);
     // A no-op once settled; otherwise start() would wait forever on a worker closed early.
     worker.settleReady(poolClosed());
     worker.state = 'retired';

@@ -11,6 +11,8 @@ export interface Worker<J> {
   readonly child: ChildProcess;
   state: WorkerState;
   job: J | undefined;
+  /** While starting: the tenant whose killed call this worker replaces, charged for it. */
+  chargedTo: string | undefined;
   startupTimer: NodeJS.Timeout | undefined;
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
@@ -35,6 +37,7 @@ export function newWorker<J>(child: ChildProcess): Worker<J> {
     child,
     state: 'starting',
     job: undefined,
+    chargedTo: undefined,
     startupTimer: undefined,
     ready,
     exited,

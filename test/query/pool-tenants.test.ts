@@ -161,6 +161,39 @@ describe('fairness between tenants', () => {
     expect(order.sort()).toEqual(['acme 1', 'acme 2']);
   });
 
+  it("charges a timed-out query's restart to its tenant: its next call waits, another tenant's runs", async () => {
+    await open(fixture, { workers: 2, perTenantWorkers: 1 });
+    const killed = rejection(acme.run({ sql: ENDLESS, timeoutMs: 100 }));
+    const next = acme.run({ sql: COUNT_USERS, timeoutMs: 20_000 });
+    expect(await killed).toMatchObject({ code: 'QUERY_TIMEOUT' });
+    // The other worker is idle, yet acme's next call waits for the replacement of its own.
+    expect(pool.stats()).toMatchObject({
+      workers: 2,
+      starting: 1,
+      busy: 0,
+      queued: 1,
+      maxTenantRunning: 1,
+      restartsCharged: 1,
+    });
+    const light = other.run({ sql: SECRET });
+    expect(pool.stats()).toMatchObject({ busy: 1, queued: 1 });
+    expect((await light).rows).toEqual([[OTHER_SECRET]]);
+    expect((await next).rows).toEqual([[3]]);
+    expect(pool.stats()).toMatchObject({ starting: 0, tenants: 0, restartsCharged: 0 });
+  });
+
+  it("charges a cancelled query's restart to its tenant until the replacement is ready", async () => {
+    await open(fixture, { workers: 2, perTenantWorkers: 1 });
+    const controller = new AbortController();
+    const cancelled = rejection(acme.run({ sql: ENDLESS, timeoutMs: 20_000 }, controller.signal));
+    const next = acme.run({ sql: COUNT_USERS, timeoutMs: 20_000 });
+    controller.abort();
+    expect(await cancelled).toMatchObject({ code: 'QUERY_CANCELLED' });
+    expect(pool.stats()).toMatchObject({ starting: 1, busy: 0, queued: 1, restartsCharged: 1 });
+    expect((await next).rows).toEqual([[3]]);
+    expect(pool.stats()).toMatchObject({ tenants: 0, restartsCharged: 0 });
+  });
+
   it('without that cap, lets one tenant hold every worker until its deadline', async () => {
     await open(fixture, { workers: 2 }, { perTenantWorkers: 2 });
     const order: string[] = [];

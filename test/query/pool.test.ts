@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { QueryPool } from '../../src/query/pool.js';
+import { MIN_TIMEOUT_MS } from '../../src/query/pool-errors.js';
+import { START_FLOOR_MS } from '../../src/query/scheduler.js';
 import type { QueryRequest, QueryResult } from '../../src/query/run.js';
 import {
   builtWorkerPath,
@@ -76,6 +78,14 @@ describe('QueryPool', () => {
     });
   });
 
+  it('raises a requested deadline below the smallest time limit to it', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    expect(await rejection(run({ sql: ENDLESS, timeoutMs: 1 }))).toMatchObject({
+      code: 'QUERY_TIMEOUT',
+      message: `the query did not finish within ${MIN_TIMEOUT_MS} ms`,
+    });
+  });
+
   it('refuses a timeoutMs that is not a positive integer with QUERY_INVALID', async () => {
     pool = await startPool(fixture);
     for (const timeoutMs of [0, -5, 1.5]) {
@@ -123,11 +133,34 @@ describe('QueryPool', () => {
     const [busy] = workerPids();
     expect(await rejection(run({ sql: COUNT_USERS, timeoutMs: 50 }))).toMatchObject({
       code: 'QUERY_OVERLOADED',
-      message: expect.stringContaining('no query worker became free within 50 ms'),
+      message: expect.stringContaining(
+        'timed out waiting for a query worker: none was free in time to run the query within 50 ms',
+      ),
     });
     expect(workerPids()).toEqual([busy]);
     await pool.close();
     expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+  });
+
+  it('fails a waiting call with too little time left when a worker frees, sending and killing nothing', async () => {
+    pool = await startPool(fixture, { workers: 1 });
+    const [worker] = workerPids();
+    const answered = run({ sql: COUNT_USERS });
+    const waiting = rejection(run({ sql: COUNT_USERS, timeoutMs: 5_000 }));
+    // The waiting call's timer is seconds away; only the check at hand-over can refuse it.
+    const late = performance.now() + 5_000 - START_FLOOR_MS + 1;
+    const clock = vi.spyOn(performance, 'now').mockReturnValue(late);
+    try {
+      expect((await answered).rows).toEqual([[3]]);
+      expect(await waiting).toMatchObject({
+        code: 'QUERY_OVERLOADED',
+        message: expect.stringContaining('timed out waiting for a query worker'),
+      });
+      expect(pool.stats()).toMatchObject({ busy: 0, queued: 0, tenants: 0 });
+    } finally {
+      clock.mockRestore();
+    }
+    expect(workerPids()).toEqual([worker]);
   });
 
   it('kills the worker of a running call the client cancels, and serves the next call', async () => {
@@ -180,6 +213,8 @@ describe('QueryPool', () => {
     const [victim] = workerPids();
     process.kill(victim!, 'SIGKILL');
     expect(await running).toMatchObject({ code: 'QUERY_WORKER_FAILED' });
+    // The lost worker was running acme's call: acme is charged until its replacement is ready.
+    expect(pool.stats()).toMatchObject({ starting: 1, tenants: 1, restartsCharged: 1 });
     expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
   });
 
@@ -192,6 +227,7 @@ describe('QueryPool', () => {
       code: 'QUERY_FAILED',
       sqliteCode: 'SQLITE_NOMEM',
     });
+    expect(pool.stats()).toMatchObject({ starting: 1, restartsCharged: 1 });
     expect((await run({ sql: COUNT_USERS })).rows).toEqual([[3]]);
   });
 

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler, type SchedulerLimits } from '../../src/query/scheduler.js';
+import {
+  latestStart,
+  Scheduler,
+  START_FLOOR_MS,
+  type SchedulerLimits,
+} from '../../src/query/scheduler.js';
 import { failure } from '../support/failure.js';
 
 interface Call {
   tenantId: string;
   n: number;
+  startBy: number;
 }
+
+/** Calls in these tests may start until this moment unless a test says otherwise. */
+const LATE = 1_000_000;
 
 const LIMITS: SchedulerLimits = { maxQueue: 10, perTenantQueue: 3, perTenantWorkers: 1 };
 
@@ -15,7 +24,7 @@ function scheduler(limits: Partial<SchedulerLimits> = {}): Scheduler<Call> {
 
 function queue(s: Scheduler<Call>, ...tenants: string[]): Call[] {
   return tenants.map((tenantId, n) => {
-    const call = { tenantId, n };
+    const call = { tenantId, n, startBy: LATE };
     s.admit(tenantId);
     s.add(call);
     return call;
@@ -72,5 +81,72 @@ describe('Scheduler', () => {
     s.finish(second!);
     expect(s.take()?.n).toBe(0);
     expect(s.take()).toBeUndefined();
+  });
+
+  it("counts a tenant's restarting worker against its cap, so another tenant's call runs", () => {
+    const s = scheduler();
+    const [killed, next, other] = queue(s, 'a', 'a', 'b');
+    expect(s.take()).toBe(killed);
+    s.chargeRestart('a');
+    s.finish(killed!);
+    expect(s.take()).toBe(other);
+    expect(s.take()).toBeUndefined();
+    s.releaseRestart('a');
+    expect(s.take()).toBe(next);
+  });
+
+  it('lets a tenant restart as many workers as its cap allows, and no more run meanwhile', () => {
+    const s = scheduler({ perTenantWorkers: 2 });
+    const [first, second, third] = queue(s, 'a', 'a', 'a');
+    s.take();
+    s.chargeRestart('a');
+    s.finish(first!);
+    expect(s.take()).toBe(second);
+    s.chargeRestart('a');
+    s.finish(second!);
+    expect(s.take()).toBeUndefined();
+    expect(s.stats()).toMatchObject({ maxTenantRunning: 2, restartsCharged: 2, queued: 1 });
+    s.releaseRestart('a');
+    expect(s.take()).toBe(third);
+  });
+
+  it('keeps a tenant tracked while a replacement is charged to it, and forgets it once released', () => {
+    const s = scheduler();
+    const [call] = queue(s, 'a');
+    s.take();
+    s.chargeRestart('a');
+    s.finish(call!);
+    expect(s.stats()).toMatchObject({ tenants: 1, maxTenantRunning: 1, restartsCharged: 1 });
+    s.releaseRestart('a');
+    s.releaseRestart('a');
+    expect(s.stats()).toMatchObject({ tenants: 0, maxTenantRunning: 0, restartsCharged: 0 });
+  });
+
+  it('drops the waiting calls past their start-by time, whatever their tenant holds', () => {
+    const s = scheduler();
+    const calls = [
+      { tenantId: 'a', n: 0, startBy: 100 },
+      { tenantId: 'a', n: 1, startBy: 50 },
+      { tenantId: 'b', n: 2, startBy: 80 },
+      { tenantId: 'b', n: 3, startBy: 200 },
+    ];
+    for (const call of calls) s.add(call);
+    expect(s.take()?.n).toBe(0);
+    expect(s.dropLate(90).map((c) => c.n)).toEqual([1, 2]);
+    expect(s.take()?.n).toBe(3);
+    expect(s.dropLate(1_000)).toEqual([]);
+  });
+});
+
+describe('latestStart', () => {
+  it('leaves a call START_FLOOR_MS of its time limit to run in', () => {
+    expect(START_FLOOR_MS).toBe(25);
+    expect(latestStart(1_000, 5_000)).toBe(5_975);
+    expect(latestStart(1_000, 50)).toBe(1_025);
+  });
+
+  it('leaves a call shorter than twice the floor half its time limit', () => {
+    expect(latestStart(1_000, 40)).toBe(1_020);
+    expect(latestStart(0, 10)).toBe(5);
   });
 });
