@@ -21,7 +21,12 @@ const input = {
     .optional()
     .describe('Values bound by SQLite: an array for ?, an object for :name'),
   maxRows: z.number().int().min(1).optional().describe('Row cap (server maximum applies)'),
-  timeoutMs: z.number().int().min(1).optional().describe('Time limit (server maximum applies)'),
+  timeoutMs: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Time limit in ms, kept within the server minimum and maximum'),
 };
 
 const output = QueryResultShape;
