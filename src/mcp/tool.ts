@@ -49,6 +49,7 @@ export interface ToolSet {
   readonly byName: ReadonlyMap<string, AnyTool>;
 }
 
+/** The listing and the lookup of `tools`; names must be unique. */
 export function toolSetOf(tools: AnyTool[]): ToolSet {
   return {
     list: { tools: tools.map(toolDefinition) },
@@ -88,7 +89,7 @@ function unknownTool(name: string): ProtocolFailure {
  * The tools/list entry of `tool`, as the SDK would build it minus the `$schema` key it adds to
  * every schema: about 220 tokens of a model's context across our tools, saying nothing.
  */
-export function toolDefinition(tool: TenantTool<Shape, Shape>): Tool {
+function toolDefinition(tool: TenantTool<Shape, Shape>): Tool {
   const schemas = schemasOf(tool);
   return {
     name: tool.name,
@@ -114,9 +115,9 @@ interface ToolSchemas {
   output: ZodMiniObject;
 }
 
-// Built once per tool rather than per server: over HTTP a server is built for every request,
-// and the SDK would otherwise wrap both shapes in new objects each time. Mini objects are what
-// the SDK builds from a raw shape, so the advertised JSON Schema is unchanged.
+// Built once per tool rather than per call or per server: every call parses its arguments and
+// result with them. Mini objects are what the SDK builds from a raw shape, so the advertised
+// JSON Schema is the one the SDK would give.
 const toolSchemas = new WeakMap<object, ToolSchemas>();
 
 function schemasOf(tool: TenantTool<Shape, Shape>): ToolSchemas {
