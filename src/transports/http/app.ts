@@ -10,7 +10,7 @@ import { checkBrowserSafety } from './guard.js';
 import { serveMcpPost, type McpEndpointDeps } from './mcp-endpoint.js';
 import { metadataPaths, resourceMetadata, type ResourceMetadata } from './metadata.js';
 import { HEALTH_PATH } from './settings.js';
-import { clientErrorAnswer, sendFailure, sendJson, type Challenge } from './wire.js';
+import { clientErrorAnswer, sendFailure, sendJson, type FailureWire } from './wire.js';
 
 /** Everything the request handler needs. */
 export interface HttpAppDeps extends McpEndpointDeps {
@@ -42,7 +42,7 @@ export class HttpApp {
   readonly #deps: HttpAppDeps;
   readonly #metadata: ResourceMetadata;
   readonly #metadataPaths: ReadonlySet<string>;
-  readonly #challenge: Challenge;
+  readonly #wire: FailureWire;
   readonly #active = new Map<ServerResponse, AccessRecord>();
   readonly #startedAt = performance.now();
   #state: State = 'starting';
@@ -52,10 +52,11 @@ export class HttpApp {
     this.#deps = deps;
     this.#metadata = resourceMetadata(deps.http, deps.settings);
     this.#metadataPaths = metadataPaths(deps.settings);
-    this.#challenge = {
+    const challenge = {
       resourceMetadataUrl: deps.settings.resourceMetadataUrl,
       requiredScopes: deps.settings.requiredScopes,
     };
+    this.#wire = { challenge, logger: deps.logger, maxBodyBytes: deps.settings.maxBodyBytes };
   }
 
   /** Node's request listener. */
@@ -169,12 +170,7 @@ export class HttpApp {
   #fail(res: ServerResponse, record: AccessRecord, error: unknown): void {
     const known = asTenantMcpError(error);
     record.code = known.code;
-    const wire = {
-      challenge: this.#challenge,
-      logger: this.#deps.logger,
-      maxBodyBytes: this.#deps.settings.maxBodyBytes,
-    };
-    sendFailure(res, known, wire, record.rpcId ?? null);
+    sendFailure(res, known, this.#wire, record.rpcId ?? null);
   }
 
   #finished(record: AccessRecord, res: ServerResponse): void {
