@@ -1,34 +1,24 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { QueryConfig } from '../config/schema.js';
 import type { TenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { type Answer, type FleetStats, WorkerFleet } from './fleet.js';
 import { checkQueryText } from './gate.js';
 import { toBindParams } from './params.js';
-import type { FromWorker, ToWorker, WireError, WorkerSetup } from './protocol.js';
+import type { ToWorker } from './protocol.js';
 import { fromWire } from './protocol.js';
 import type { QueryRequest, QueryResult, QueryRunner } from './run.js';
 import { resolveRowLimit } from './run.js';
 import {
   cancelled,
   noFreeWorker,
-  noWorkers,
   poolClosed,
   resolveTimeout,
   timedOut,
   workerFailed,
 } from './pool-errors.js';
 import { latestStart, Scheduler, type SchedulerStats } from './scheduler.js';
-import {
-  findTools,
-  newWorker,
-  send,
-  setIdle,
-  type Worker as WorkerHandle,
-} from './worker-handle.js';
-import type { WorkerCommand } from './spawn.js';
-import { cacheSizeKiB, workerCommand } from './spawn.js';
+import { send, type Worker as WorkerHandle } from './worker-handle.js';
 
 /** Options for `QueryPool.launch` and `QueryPool.start`. */
 export interface QueryPoolOptions {
@@ -57,18 +47,7 @@ export interface QueryPoolOptions {
 }
 
 /** What the pool is doing right now, for health checks and benchmarks. */
-export interface QueryPoolStats extends SchedulerStats {
-  /** Worker processes alive, starting ones included. */
-  workers: number;
-  starting: number;
-  busy: number;
-}
-
-/** How long a new worker may take to start and open the `file` option. */
-const STARTUP_MS = 15_000;
-/** After this many failed starts in a row, wait before trying again. */
-const MAX_START_FAILURES = 3;
-const RETRY_AFTER_MS = 1_000;
+export interface QueryPoolStats extends FleetStats, SchedulerStats {}
 
 type Worker = WorkerHandle<Job>;
 
@@ -100,17 +79,9 @@ interface Job {
  * them.
  */
 export class QueryPool {
-  private readonly workers = new Set<Worker>();
-  private readonly exits = new Set<Promise<void>>();
   private readonly scheduler: Scheduler<Job>;
-  private readonly command: WorkerCommand;
-  private readonly setup: WorkerSetup;
+  private readonly fleet: WorkerFleet<Job>;
   private nextId = 1;
-  private closed = false;
-  private startFailures = 0;
-  private retryAt = 0;
-  /** Why the last worker failed to start, until one starts; calls that find no worker get it. */
-  private startError: TenantMcpError | undefined;
 
   private readonly limits: QueryConfig;
   private readonly logger: Logger;
@@ -119,20 +90,17 @@ export class QueryPool {
     const { limits } = options;
     this.limits = limits;
     this.logger = options.logger;
-    const workerPath = options.workerPath ?? fileURLToPath(new URL('./worker.js', import.meta.url));
-    this.command = workerCommand(workerPath, limits.workerMemoryMb, findTools());
     this.scheduler = new Scheduler({
       maxQueue: options.maxQueue ?? limits.maxQueue,
       perTenantQueue: limits.perTenantQueue,
       perTenantWorkers: resolvePerTenantWorkers(options),
     });
-    this.setup = {
-      limits: pickRunLimits(limits),
-      cacheSizeKiB: cacheSizeKiB(limits.workerMemoryMb),
-      maxConnections: limits.workerTenantConnections,
-      redact: options.redact ?? [],
-      ...(options.file === undefined ? {} : { open: path.resolve(options.file) }),
-    };
+    // The scheduler books each replacement worker against the tenant whose call it replaces.
+    this.fleet = new WorkerFleet<Job>(options, this.scheduler, {
+      ready: () => this.pump(),
+      answer: (worker, message) => this.onAnswer(worker, message),
+      lost: (job) => this.onWorkerLost(job),
+    });
   }
 
   /**
@@ -146,14 +114,14 @@ export class QueryPool {
     const pool = new QueryPool(options);
     // A turn of the event loop later: the caller is about to answer its client, and process
     // starts would compete with that answer for the CPU. A call made before then starts them.
-    setImmediate(() => pool.replenish());
+    setImmediate(() => pool.fleet.replenish());
     return pool;
   }
 
   /** Starts `limits.workers` workers and resolves once each is ready (and has opened `file`). */
   static async start(options: QueryPoolOptions): Promise<QueryPool> {
     const pool = new QueryPool(options);
-    const starting = Array.from({ length: options.limits.workers }, () => pool.spawnWorker());
+    const starting = Array.from({ length: options.limits.workers }, () => pool.fleet.spawn());
     try {
       await Promise.all(starting.map((w) => w.ready));
       return pool;
@@ -176,29 +144,18 @@ export class QueryPool {
   /** Closes every worker's connection to `file`; a later call opens it again. */
   forget(file: string): void {
     const message: ToWorker = { t: 'forget', file: path.resolve(file) };
-    for (const worker of this.workers) send(worker.child, message);
+    this.fleet.broadcast(message);
   }
 
   /** Counts of workers and calls right now; cheap enough for every health check. */
   stats(): QueryPoolStats {
-    let starting = 0;
-    let busy = 0;
-    for (const { state } of this.workers) {
-      if (state === 'starting') starting += 1;
-      if (state === 'busy') busy += 1;
-    }
-    return { workers: this.workers.size, starting, busy, ...this.scheduler.stats() };
+    return { ...this.fleet.stats(), ...this.scheduler.stats() };
   }
 
   /** Kills every worker, fails pending calls, and resolves when all workers have exited. */
   async close(): Promise<void> {
-    this.closed = true;
     for (const job of this.scheduler.drain()) this.fail(job, poolClosed());
-    for (const worker of [...this.workers]) {
-      if (worker.job !== undefined) this.fail(worker.job, poolClosed());
-      this.retire(worker);
-    }
-    await Promise.all([...this.exits]);
+    await Promise.all(this.fleet.close((job) => this.fail(job, poolClosed())));
   }
 
   /**
@@ -212,14 +169,14 @@ export class QueryPool {
     request: QueryRequest,
     signal?: AbortSignal,
   ): Promise<QueryResult> {
-    if (this.closed) throw poolClosed();
+    if (this.fleet.closed) throw poolClosed();
     const timeoutMs = resolveTimeout(request.timeoutMs, this.limits);
     // Checked here as well as in the worker: bad input fails fast and never reaches IPC.
     checkQueryText(request.sql);
     toBindParams(request.params);
     resolveRowLimit(request.maxRows, this.limits);
-    this.replenish();
-    if (this.workers.size === 0) throw this.startError ?? noWorkers();
+    this.fleet.replenish();
+    if (this.fleet.size === 0) throw this.fleet.unavailable();
     this.scheduler.admit(tenantId);
     if (signal?.aborted) throw cancelled();
     let onAbort: (() => void) | undefined;
@@ -257,65 +214,16 @@ export class QueryPool {
     return job;
   }
 
-  private spawnWorker(): Worker {
-    const child = spawn(this.command.command, this.command.args, {
-      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-      serialization: 'advanced',
-    });
-    const worker = newWorker<Job>(child);
-    this.workers.add(worker);
-    this.exits.add(worker.exited);
-    void worker.exited.then(() => this.exits.delete(worker.exited));
-    child.on('message', (message: FromWorker) => this.onMessage(worker, message));
-    child.once('exit', (code, signal) => this.onExit(worker, code, signal));
-    child.on('error', (error) => this.onChildError(worker, error));
-    worker.startupTimer = setTimeout(() => this.onStartupTimeout(worker), STARTUP_MS);
-    worker.startupTimer.unref();
-    send(child, { t: 'setup', setup: this.setup });
-    return worker;
-  }
-
-  private onMessage(worker: Worker, message: FromWorker): void {
-    switch (message.t) {
-      case 'ready':
-        return this.onReady(worker, message.openError);
-      case 'result':
-      case 'error':
-        return this.onAnswer(worker, message);
-    }
-  }
-
-  private onReady(worker: Worker, openError: WireError | undefined): void {
-    if (worker.state !== 'starting') return;
-    clearTimeout(worker.startupTimer);
-    this.releaseCharge(worker);
-    worker.state = 'idle';
-    this.startFailures = 0;
-    this.startError = undefined;
-    setIdle(worker, true);
-    // The worker serves on: the file may become readable, and other tenants are unaffected.
-    const error = openError === undefined ? undefined : fromWire(openError);
-    if (error !== undefined) {
-      this.logger.warn({ event: 'query_tenant_file_unreadable', code: error.code }, error.message);
-    }
-    worker.settleReady(error);
-    this.pump();
-  }
-
-  private onAnswer(worker: Worker, message: Extract<FromWorker, { id: number }>): void {
+  private onAnswer(worker: Worker, message: Answer): void {
     const job = worker.job;
     if (job === undefined || job.id !== message.id) return;
     worker.job = undefined;
     if (message.t === 'result') this.succeed(job, JSON.parse(message.json) as QueryResult);
     else this.fail(job, fromWire(message.error));
     if (message.t === 'error' && message.exit) {
-      const { code, sqliteCode } = message.error;
-      const fields = { event: 'query_worker_recycled', tenant: job.tenantId, code, sqliteCode };
-      this.logger.warn(fields, 'worker replaced');
-      this.replaceFor(worker, job.tenantId);
+      this.fleet.recycle(worker, job.tenantId, message.error);
     } else {
-      worker.state = 'idle';
-      setIdle(worker, true);
+      this.fleet.free(worker);
     }
     this.pump();
   }
@@ -343,91 +251,22 @@ export class QueryPool {
   /** Fails `job`, killing the worker running it (and starting another) if it runs. */
   private abandon(job: Job, error: TenantMcpError): void {
     const worker = job.worker;
-    if (worker !== undefined) this.replaceFor(worker, job.tenantId);
+    if (worker !== undefined) this.fleet.replaceFor(worker, job.tenantId);
     this.fail(job, error);
     this.pump();
   }
 
-  private onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
-    if (worker.state === 'retired') return;
-    this.logger.warn({ event: 'query_worker_exit', code, signal }, 'query worker stopped');
-    if (worker.state === 'starting') return this.onStartFailure(worker, workerFailed());
-    const job = worker.job;
-    if (job === undefined) {
-      this.retire(worker);
-      this.replenish();
-    } else {
-      this.replaceFor(worker, job.tenantId);
-      this.fail(job, workerFailed());
-    }
-    this.afterWorkerLoss();
-  }
-
-  private onChildError(worker: Worker, error: Error): void {
-    // Without a pid this is a failed spawn, which may never emit 'exit'. Other errors (a
-    // failed kill or send) belong to a process whose 'exit' handler settles everything.
-    if (worker.child.pid !== undefined) return;
-    const code = (error as NodeJS.ErrnoException).code;
-    this.logger.error({ event: 'query_worker_spawn_failed', code }, 'cannot start worker');
-    this.onStartFailure(worker, workerFailed());
-  }
-
-  private onStartupTimeout(worker: Worker): void {
-    if (worker.state !== 'starting') return;
-    this.onStartFailure(worker, workerFailed());
-  }
-
-  private onStartFailure(worker: Worker, error: TenantMcpError): void {
-    if (worker.state !== 'starting') return;
-    this.logger.error({ event: 'query_worker_start_failed', code: error.code }, error.message);
-    worker.settleReady(error);
-    this.retire(worker);
-    this.startError = error;
-    this.startFailures += 1;
-    if (this.startFailures >= MAX_START_FAILURES) this.retryAt = Date.now() + RETRY_AFTER_MS;
-    else this.replenish();
-    this.afterWorkerLoss();
-  }
-
-  /** Brings the pool back to its size, unless closed or backing off after failed starts. */
-  private replenish(): void {
-    while (this.canSpawn()) this.spawnWorker();
-  }
-
-  private canSpawn(): boolean {
-    if (this.closed || Date.now() < this.retryAt) return false;
-    return this.workers.size < this.limits.workers;
-  }
-
-  /**
-   * Kills `worker`, lost under a call of `tenantId`, and starts its replacement charged to that
-   * tenant until ready: the tenant that caused a restart pays for it with its own share of
-   * the workers, so its calls cannot keep every worker restarting while others wait.
-   */
-  private replaceFor(worker: Worker, tenantId: string): void {
-    this.retire(worker);
-    if (!this.canSpawn()) return;
-    const replacement = this.spawnWorker();
-    replacement.chargedTo = tenantId;
-    this.scheduler.chargeRestart(tenantId);
-    this.replenish();
-  }
-
-  private releaseCharge(worker: Worker): void {
-    if (worker.chargedTo === undefined) return;
-    this.scheduler.releaseRestart(worker.chargedTo);
-    worker.chargedTo = undefined;
-  }
-
-  private afterWorkerLoss(): void {
-    if (this.workers.size > 0) return this.pump();
-    for (const job of this.scheduler.drain()) this.fail(job, this.startError ?? noWorkers());
+  /** A worker stopped for good: fails the call it held, and every waiting one if none is left. */
+  private onWorkerLost(job: Job | undefined): void {
+    if (job !== undefined) this.fail(job, workerFailed());
+    if (this.fleet.size > 0) return this.pump();
+    for (const waiting of this.scheduler.drain()) this.fail(waiting, this.fleet.unavailable());
   }
 
   /** Hands waiting calls to idle workers, oldest first within the per-tenant worker cap. */
   private pump(): void {
     this.failLate();
-    for (let worker = this.idleWorker(); worker !== undefined; worker = this.idleWorker()) {
+    for (let worker = this.fleet.idle(); worker !== undefined; worker = this.fleet.idle()) {
       const job = this.scheduler.take();
       if (job === undefined) return;
       this.dispatch(worker, job);
@@ -442,33 +281,12 @@ export class QueryPool {
   }
 
   private dispatch(worker: Worker, job: Job): void {
-    worker.state = 'busy';
-    worker.job = job;
+    this.fleet.assign(worker, job);
     job.worker = worker;
-    setIdle(worker, false);
     // From now on the timer is the call's deadline, at which its worker is killed.
     clearTimeout(job.timer);
     job.timer = setTimeout(() => this.onDeadline(job), job.deadline - performance.now());
     send(worker.child, job.message);
-  }
-
-  private idleWorker(): Worker | undefined {
-    for (const worker of this.workers) if (worker.state === 'idle') return worker;
-    return undefined;
-  }
-
-  private retire(worker: Worker): void {
-    clearTimeout(worker.startupTimer);
-    this.releaseCharge(worker);
-    // A no-op once settled; otherwise start() would wait forever on a worker closed early.
-    worker.settleReady(poolClosed());
-    worker.state = 'retired';
-    worker.job = undefined;
-    this.workers.delete(worker);
-    // Referenced again so that close() can wait for the 'exit' event.
-    setIdle(worker, false);
-    const { child } = worker;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
   private succeed(job: Job, result: QueryResult): void {
@@ -493,9 +311,4 @@ function resolvePerTenantWorkers({ limits, perTenantWorkers }: QueryPoolOptions)
   const n = limits.perTenantWorkers ?? perTenantWorkers ?? limits.workers;
   if (!Number.isInteger(n) || n < 1) throw new RangeError('perTenantWorkers must be at least 1');
   return n;
-}
-
-function pickRunLimits(limits: QueryConfig): WorkerSetup['limits'] {
-  const { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars } = limits;
-  return { defaultRowLimit, maxRowLimit, maxResultBytes, maxCellChars };
 }
