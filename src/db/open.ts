@@ -5,23 +5,35 @@ export type Connection = Database.Database;
 
 /**
  * Opens a tenant file read-only for our own introspection SQL. Never creates a file; a
- * file SQLite cannot read becomes TENANT_FILE_UNREADABLE without its path.
+ * file SQLite cannot read becomes TENANT_FILE_UNREADABLE without its path. Its statements
+ * wait up to `busyTimeoutMs` for a lock the host holds (only files not in WAL mode have such
+ * locks for readers), then fail with SQLITE_BUSY.
  */
-export function openReadOnly(file: string, tenantId: string): Connection {
+export function openReadOnly(file: string, tenantId: string, busyTimeoutMs: number): Connection {
   let db: Connection | undefined;
   try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     db.pragma('query_only = ON');
     // Reading the schema proves the file is a database before anyone relies on it.
     db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
     return db;
   } catch (error) {
     db?.close();
+    const sqliteCode = sqliteCodeOf(error);
+    if (sqliteCode === 'SQLITE_BUSY') throw tenantBusy(error);
     throw new TenantMcpError('TENANT_FILE_UNREADABLE', `tenant '${tenantId}' file cannot be read`, {
       cause: error,
-      sqliteCode: sqliteCodeOf(error),
+      sqliteCode,
     });
   }
+}
+
+/** TENANT_BUSY for SQLITE_BUSY on a read: the host holds the file locked (not in WAL mode). */
+export function tenantBusy(cause?: unknown): TenantMcpError {
+  return new TenantMcpError('TENANT_BUSY', 'the tenant file is locked by the host just now', {
+    cause,
+    hint: 'try again in a few seconds',
+  });
 }
 
 // Statements by SQL text, per connection. Far above the few dozen texts our own SQL uses: a

@@ -1,5 +1,5 @@
 import { ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { sqliteCodeOf } from '../db/open.js';
+import { sqliteCodeOf, tenantBusy } from '../db/open.js';
 import { TenantMcpError, asTenantMcpError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { assertTokenLive, type TenantContext } from './context.js';
@@ -24,6 +24,7 @@ export function describeFailure(error: TenantMcpError): string {
 
 function normalize(error: unknown): TenantMcpError {
   const sqliteCode = sqliteCodeOf(error);
+  if (sqliteCode === 'SQLITE_BUSY') return tenantBusy(error);
   // Our own introspection SQL can still fail on a host object (a view that no longer compiles).
   if (sqliteCode && error instanceof Error) {
     return new TenantMcpError('QUERY_FAILED', error.message, { sqliteCode, cause: error });
@@ -45,7 +46,7 @@ export async function guarded<T>(
     assertTokenLive(ctx);
     return await handler();
   } catch (error) {
-    const known = asTenantMcpError(error);
+    const known = normalize(error);
     if (known.code === 'INTERNAL') {
       ctx.logger.error({ err: known.cause, handler: what }, 'handler failed unexpectedly');
       throw new ProtocolFailure(ErrorCode.InternalError, describeFailure(known));

@@ -9,6 +9,9 @@ import { QueryPool } from '../query/pool.js';
 import { resolveTenantFile } from './tenant-file.js';
 
 /** An open tenant: its context for the MCP surface and the one way to release it. */
+// Over stdio the thread serves this one tenant: a short wait for the host's lock beats an error.
+const STDIO_BUSY_TIMEOUT_MS = 5_000;
+
 export interface TenantSession {
   readonly context: TenantContext;
   close(): Promise<void>;
@@ -42,7 +45,7 @@ export async function openTenantSession(
 
   // Opening this connection proves the file readable, so the query workers are not awaited:
   // two process starts would otherwise stand between the client and its first answer.
-  const db = openReadOnly(file, tenantId);
+  const db = openReadOnly(file, tenantId, STDIO_BUSY_TIMEOUT_MS);
   let pool: QueryPool;
   try {
     // The one tenant may use every worker; its file is opened as each worker starts.

@@ -165,7 +165,9 @@ export class TenantPool {
     migrate?.(tenantId, file);
     // Taken before opening: a file swapped in between is caught by the next lease.
     const identity = fileIdentity(file);
-    const db = openReadOnly(file, tenantId);
+    // The server's only thread serves every tenant: a lock the host holds on a file not in WAL
+    // mode fails this tenant's call at once (TENANT_BUSY) rather than stalling everyone.
+    const db = openReadOnly(file, tenantId, 0);
     let queries: QueryRunner;
     try {
       queries = queryPool.forTenant(tenantId, file);

@@ -45,7 +45,7 @@ export function openDomainTenant(): DomainTenant {
   const writer = new Database(file);
   writer.exec(`INSERT INTO pm_projects (id, title, key, created_at, updated_at)
     VALUES ('p-acme', 'Acme', 'ACME', 1700000000, 1700000000)`);
-  const db = openReadOnly(file, 'acme');
+  const db = openReadOnly(file, 'acme', 0);
   const worker = new Database(file, { readonly: true });
   const calls: string[] = [];
   const pool: RecordingRunner = {

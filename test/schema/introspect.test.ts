@@ -32,7 +32,7 @@ function tenantWith(sql: string): Connection {
   const writer = new Database(file);
   writer.exec(sql);
   writer.close();
-  db = openReadOnly(file, 'acme');
+  db = openReadOnly(file, 'acme', 0);
   return db;
 }
 

@@ -31,7 +31,7 @@ function handleOf(index: number): TenantHandle {
   const tenant = root.tenants[index]!;
   const handle: TenantHandle = {
     tenantId: tenant.id,
-    db: openReadOnly(tenant.file, tenant.id),
+    db: openReadOnly(tenant.file, tenant.id, 0),
     queries: { run: () => Promise.reject(new Error('no model SQL in these tests')) },
   };
   handles.push(handle);
