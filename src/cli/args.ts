@@ -13,9 +13,10 @@ Usage:
       http.port at http.path (default http://127.0.0.1:3100/mcp). Each request carries
       Authorization: Bearer <token>, and its token alone names the tenant. Also serves
       GET /healthz and the OAuth protected-resource metadata. Once the port is bound, every
-      tenant is migrated (migrations.onStartup) while MCP requests get 503 SERVER_STARTING;
-      each is checked again when first opened (migrations.onFirstUse). SIGTERM lets requests
-      in progress finish (http.shutdownGraceMs).
+      tenant is migrated (migrations.onStartup) while MCP requests get 503 SERVER_STARTING; a
+      tenant whose file the host has locked is skipped then and migrated when first opened
+      (migrations.onFirstUse). SIGTERM lets requests in progress finish (http.shutdownGraceMs);
+      during startup migrations it ends the process at once (exit 143).
   tenant-mcp migrate [--config PATH] [--tenant ID] [--status] [--dry-run] [--json]
       Migrate the pm_ schema of every tenant under the data root, or of one tenant.
       --status lists applied, pending and drifted migrations; --dry-run changes nothing.
@@ -35,8 +36,9 @@ Environment:
   TENANT_MCP_CONFIG  config file path when --config is not given
   The HMAC secret is read from the variable the config names in auth.secretEnv.
 
-Exit codes: 0 success; 1 internal error or a failed migration run; 2 bad usage, config, token,
-or tenant (one line on stderr says which).
+Exit codes: 0 success (for serve --http, a clean stop after SIGTERM); 1 internal error or a
+failed migration run; 2 bad usage, config, token, or tenant (one line on stderr says which);
+143 SIGTERM during startup migrations.
 `;
 
 export type Command =

@@ -161,10 +161,10 @@ function isBusy(error: unknown): boolean {
 }
 
 function busy(error: unknown): TenantMcpError {
-  return new TenantMcpError('TENANT_BUSY', 'tenant file is locked by another writer', {
+  return new TenantMcpError('TENANT_BUSY', 'tenant file is locked by another connection', {
     cause: error,
     sqliteCode: sqliteCodeOf(error),
-    hint: 'the host is writing to this tenant file; try again shortly',
+    hint: 'the host is using this tenant file; try again in a few seconds',
   });
 }
 

@@ -107,9 +107,13 @@ function busyCooldown(options: FirstUseOptions): BusyCooldown {
 }
 
 function stillBusy(): TenantMcpError {
-  return new TenantMcpError('TENANT_BUSY', 'tenant file was locked by another writer just now', {
-    hint: 'the host is writing to this tenant file; try again in a few seconds',
-  });
+  return new TenantMcpError(
+    'TENANT_BUSY',
+    'tenant file was locked by another connection just now',
+    {
+      hint: 'the host is writing to this tenant file; try again in a few seconds',
+    },
+  );
 }
 
 /**

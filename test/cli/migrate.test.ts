@@ -130,7 +130,7 @@ describe('tenant-mcp migrate', () => {
       result: 'pending',
       pending: ALL,
       code: 'TENANT_BUSY',
-      reason: 'tenant file is locked by another writer',
+      reason: 'tenant file is locked by another connection',
     });
     expect(ledgerOf(files.busy ?? '')).toBeNull();
     expect(ledgerOf(files.globex ?? '')?.map((r) => r.id)).toEqual([1, 2]);
@@ -149,7 +149,7 @@ describe('tenant-mcp migrate', () => {
     }
 
     expect(ran.stdout).toBe(
-      `busy: pending ${ALL.join(', ')}: TENANT_BUSY: tenant file is locked by another writer; ` +
+      `busy: pending ${ALL.join(', ')}: TENANT_BUSY: tenant file is locked by another connection; ` +
         'migrate again\n1 tenant: 0 migrated, 0 already current, 1 pending, 0 failed\n',
     );
   });

@@ -196,7 +196,7 @@ describe('firstUseMigrator', () => {
     now += 4_999;
     const early = failure(() => pool.lease('acme'));
     expect(early.code).toBe('TENANT_BUSY');
-    expect(early.message).toBe('tenant file was locked by another writer just now');
+    expect(early.message).toBe('tenant file was locked by another connection just now');
     expect(pmTablesOf(file)).toEqual([]);
 
     now += 1;

@@ -6,6 +6,7 @@ import type { HttpConfig } from '../../config/schema.js';
 import { asTenantMcpError, serverClosing, TenantMcpError } from '../../errors.js';
 import { logAccess, startRecord, type AccessRecord } from './access-log.js';
 import { allowCors, answerPreflight } from './cors.js';
+import { boundUnreadBody, isAnsweredEarly } from './body.js';
 import { checkBrowserSafety } from './guard.js';
 import { serveMcpPost, type McpEndpointDeps } from './mcp-endpoint.js';
 import { metadataPaths, resourceMetadata, type ResourceMetadata } from './metadata.js';
@@ -56,11 +57,12 @@ export class HttpApp {
       resourceMetadataUrl: deps.settings.resourceMetadataUrl,
       requiredScopes: deps.settings.requiredScopes,
     };
-    this.#wire = { challenge, logger: deps.logger, maxBodyBytes: deps.settings.maxBodyBytes };
+    this.#wire = { challenge, logger: deps.logger };
   }
 
   /** Node's request listener. */
   readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    toOriginForm(req);
     const record = startRecord(
       randomUUID(),
       req.method ?? '',
@@ -70,21 +72,30 @@ export class HttpApp {
     res.setHeader('x-request-id', record.requestId);
     this.#active.set(res, record);
     res.once('close', () => this.#finished(record, res));
+    res.once('finish', () => boundUnreadBody(req, this.#deps.settings.maxBodyBytes));
     this.#serve(req, res, record).catch((error: unknown) => this.#fail(res, record, error));
   };
 
   /**
    * Node's clientError listener: what its parser refuses (malformed HTTP, headers too large,
-   * a request not whole in time) is answered like any other refusal, then the connection is
-   * closed. Nothing is written where an answer has begun: Node keeps that response as the
-   * socket's `_httpMessage`, the check its own default listener makes.
+   * a request not whole in time) is answered like any other refusal, logged with the same
+   * request id, then the connection is closed. Nothing is written where an answer has gone
+   * out already: Node keeps a response in progress as the socket's `_httpMessage` (the check
+   * its own default listener makes), and one sent before its body arrived is remembered.
    */
   readonly clientError = (error: NodeJS.ErrnoException, socket: Duplex): void => {
-    const begun = (socket as { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
-    const answer =
-      socket.writable && begun !== true ? clientErrorAnswer(error, randomUUID()) : undefined;
-    if (answer === undefined) socket.destroy();
-    else socket.end(answer);
+    const pending = (socket as { _httpMessage?: ServerResponse })._httpMessage;
+    const answered = pending?.headersSent === true || isAnsweredEarly(socket);
+    const pendingId = pending?.getHeader('x-request-id');
+    const reqId = typeof pendingId === 'string' ? pendingId : randomUUID();
+    const answer = socket.writable && !answered ? clientErrorAnswer(error, reqId) : undefined;
+    if (answer === undefined) {
+      socket.destroy();
+      return;
+    }
+    const { status, code } = answer;
+    this.#deps.logger.info({ reqId, status, code }, 'request refused by the HTTP parser');
+    socket.end(answer.text);
   };
 
   /** Requests in progress. */
@@ -189,20 +200,25 @@ export class HttpApp {
   }
 }
 
-// `http://host:port/path`: a client may send the whole URL (RFC 9112 section 3.2.2).
-const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)([^?#]*)/i;
+// `http://host:port/path?query`: a client may send the whole URL (RFC 9112 section 3.2.2).
+const ABSOLUTE_FORM = /^https?:\/\/([^/?#]*)(.*)$/is;
 
 /**
- * The path the request asks for, without its query. A whole URL counts only when it names the
- * same host as the Host header, which the Host check has vetted; any other is no path of ours.
+ * Rewrites a whole-URL request target to its path and query, as the SDK's transport expects,
+ * when it names the same host as the Host header (which the Host check vets). One naming
+ * another host is left as it is, and routes nowhere.
  */
+function toOriginForm(req: IncomingMessage): void {
+  const absolute = ABSOLUTE_FORM.exec(req.url ?? '');
+  if (absolute === null) return;
+  const [, authority = '', rest = ''] = absolute;
+  if (authority.toLowerCase() !== req.headers.host?.toLowerCase()) return;
+  req.url = rest.startsWith('/') ? rest : `/${rest}`;
+}
+
+/** The path the request asks for, without its query or fragment. */
 function pathOf(req: IncomingMessage): string {
-  const target = req.url ?? '/';
-  const absolute = ABSOLUTE_FORM.exec(target);
-  if (absolute === null) return target.split('?', 1)[0] ?? '/';
-  const [, authority = '', path = ''] = absolute;
-  if (authority.toLowerCase() !== req.headers.host?.toLowerCase()) return '';
-  return path === '' ? '/' : path;
+  return /^[^?#]*/.exec(req.url ?? '/')?.[0] ?? '';
 }
 
 function starting(): TenantMcpError {

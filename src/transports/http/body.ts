@@ -121,3 +121,38 @@ function tooLarge(maxBytes: number): TenantMcpError {
 function cutShort(): TenantMcpError {
   return new TenantMcpError('REQUEST_INVALID', 'the connection closed before the body ended');
 }
+
+// Connections whose last answer went out before its request's body had all arrived.
+const answeredEarly = new WeakSet<object>();
+
+/**
+ * Bounds what is still read of `req`'s body once its answer is out: an answer often leaves
+ * before the body has arrived (a refusal for a missing token, a health check sent with a
+ * body). Node then reads the rest and drops it, so that the connection can carry the client's
+ * next request: whatever the client goes on sending, gigabytes from a client that never had a
+ * token. Past `maxBodyBytes` more on the connection, it is closed. Counted on the socket, as
+ * Node no longer hands a dropped body to the request.
+ */
+export function boundUnreadBody(req: IncomingMessage, maxBodyBytes: number): void {
+  if (req.complete) return;
+  const socket = req.socket;
+  answeredEarly.add(socket);
+  let left = maxBodyBytes;
+  const count = (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) socket.destroy();
+  };
+  socket.on('data', count);
+  req.once('end', () => {
+    socket.off('data', count);
+    answeredEarly.delete(socket);
+  });
+}
+
+/**
+ * True while `socket`'s last request was answered and its body is still arriving: a timeout
+ * or parse error then must not be answered a second time.
+ */
+export function isAnsweredEarly(socket: object): boolean {
+  return answeredEarly.has(socket);
+}

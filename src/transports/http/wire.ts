@@ -1,4 +1,4 @@
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { asTenantMcpError, TenantMcpError, type ErrorCode } from '../../errors.js';
 import type { Logger } from '../../log/logger.js';
 import { FIRST_USE_BUSY_COOLDOWN_MS } from '../../tenancy/migrate-on-open.js';
@@ -31,8 +31,6 @@ export interface Challenge {
 export interface FailureWire {
   readonly challenge: Challenge;
   readonly logger: Logger;
-  /** The largest request body served; a refused request's body is read up to this. */
-  readonly maxBodyBytes: number;
 }
 
 /** One failure as it goes on the wire. */
@@ -142,7 +140,7 @@ export function sendFailure(
   wire: FailureWire,
   id: string | number | null = null,
 ): HttpFailure {
-  const { challenge, logger, maxBodyBytes } = wire;
+  const { challenge, logger } = wire;
   const known = asTenantMcpError(error);
   if (MAPPINGS[known.code] === undefined) {
     logger.error({ err: known.cause ?? known }, 'request failed unexpectedly');
@@ -152,25 +150,8 @@ export function sendFailure(
     res.destroy();
   } else {
     sendJson(res, failure.status, failure.body, failure.headers);
-    drainBounded(res.req, maxBodyBytes);
   }
   return failure;
-}
-
-/**
- * A refusal is often sent before the request's body has arrived (a missing token, a refused
- * Origin, an overload). The rest of the body is read and dropped, so that the connection can
- * carry the client's next request, but no more than the largest body the server takes: Node
- * alone would read whatever the client goes on sending, gigabytes from a client that never had
- * a token.
- */
-function drainBounded(req: IncomingMessage, maxBodyBytes: number): void {
-  if (req.complete) return;
-  let left = maxBodyBytes;
-  req.on('data', (chunk: Buffer) => {
-    left -= chunk.length;
-    if (left < 0) req.socket.destroy();
-  });
 }
 
 /** Writes a JSON body with a length, so that keep-alive connections stay usable. */
@@ -245,6 +226,13 @@ function internalFailure(id: string | number | null): HttpFailure {
   return { status: 500, headers: {}, body };
 }
 
+/** A raw answer written straight to a socket, and what the log says of it. */
+export interface RawAnswer {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly text: string;
+}
+
 /**
  * The raw answer to a request Node's parser refused before any handler saw it (malformed
  * HTTP, headers over Node's limit, a request not whole within the timeouts), in the same
@@ -253,19 +241,21 @@ function internalFailure(id: string | number | null): HttpFailure {
 export function clientErrorAnswer(
   error: NodeJS.ErrnoException,
   requestId: string,
-): string | undefined {
+): RawAnswer | undefined {
   if (error.code === 'ECONNRESET') return undefined;
-  const failure = httpFailure(clientErrorOf(error.code), NO_CHALLENGE);
-  const text = JSON.stringify(failure.body);
+  const refusal = clientErrorOf(error.code);
+  const failure = httpFailure(refusal, NO_CHALLENGE);
+  const body = JSON.stringify(failure.body);
   const head = [
     `HTTP/1.1 ${failure.status} ${STATUS_CODES[failure.status] ?? ''}`,
     'content-type: application/json',
-    `content-length: ${Buffer.byteLength(text)}`,
+    `content-length: ${Buffer.byteLength(body)}`,
     'cache-control: no-store',
     `x-request-id: ${requestId}`,
     'connection: close',
   ];
-  return `${head.join('\r\n')}\r\n\r\n${text}`;
+  const text = `${head.join('\r\n')}\r\n\r\n${body}`;
+  return { status: failure.status, code: refusal.code, text };
 }
 
 // None of these answers is a 401, so no challenge is ever built from this.

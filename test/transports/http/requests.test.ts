@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { capturingLogger } from '../../migrations/fixtures.js';
 import {
   MCP_HEADERS,
   NORTHWIND,
@@ -95,6 +96,18 @@ describe('a request naming the whole URL (absolute form)', () => {
 
     expect(answer.status).toBe(200);
     expect(answer.json).toMatchObject({ status: 'ok' });
+  });
+
+  it('is served with an upper-case scheme, and a fragment is ignored in either form', async () => {
+    const port = fixture.service.port;
+    for (const target of [`HTTP://127.0.0.1:${port}/healthz#x`, '/healthz#x']) {
+      const answer = rawAnswer(
+        await sendBytes(
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+      expect(answer.status, target).toBe(200);
+    }
   });
 
   it('is not found when the URL names another host than the Host header', async () => {
@@ -218,10 +231,14 @@ describe('the request body', () => {
     expect(answer.headers.connection).toBe('close');
   });
 
-  it('closes the connection of a refused request whose body goes on past the limit', async () => {
+  it.each([
+    ['a refused MCP request', 'POST /mcp', 401],
+    ['a health check', 'GET /healthz', 200],
+    ['a preflight', 'OPTIONS /mcp', 204],
+  ])('closes the connection of %s whose body goes on past the limit', async (_, line, status) => {
     const socket = connect({ host: '127.0.0.1', port: fixture.service.port });
     let received = '';
-    const refused = new Promise<void>((resolve) =>
+    const answered = new Promise<void>((resolve) =>
       socket.on('data', (chunk: Buffer) => {
         received += chunk.toString();
         if (received.includes('\r\n\r\n')) resolve();
@@ -232,13 +249,13 @@ describe('the request body', () => {
     void closed.then(() => (open = false));
     socket.on('error', () => undefined);
     socket.write(
-      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${fixture.service.port}\r\n` +
+      `${line} HTTP/1.1\r\nHost: 127.0.0.1:${fixture.service.port}\r\n` +
         'Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n' +
         'Transfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\n',
     );
-    // The refusal comes before the body is whole.
-    await refused;
-    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+    // The answer comes before the body is whole.
+    await answered;
+    expect(received).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
 
     // A body that never ends, sent as fast as the server takes it: only it can stop this.
     const chunk = `400\r\n${' '.repeat(0x400)}\r\n`;
@@ -252,6 +269,8 @@ describe('the request body', () => {
 
     expect(sent).toBeGreaterThan(MAX_BODY);
     expect(sent).toBeLessThan(64 * 1024 * 1024);
+    // One answer only: no second one (a 408) once the body was cut off.
+    expect(received.split('HTTP/1.1 ').length - 1).toBe(1);
   });
 
   it('keeps the connection of a refused request whose body was whole', async () => {
@@ -325,9 +344,9 @@ describe('the request body', () => {
 });
 
 /** Writes `raw` on a new connection and resolves with all the server sent until it closed. */
-function sendBytes(raw: string): Promise<string> {
+function sendBytes(raw: string, port = fixture.service.port): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port: fixture.service.port });
+    const socket = connect({ host: '127.0.0.1', port });
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
     socket.on('error', () => undefined);
@@ -353,6 +372,26 @@ describe("what Node's HTTP parser refuses", () => {
     });
     expect(answer.head).toMatch(/x-request-id: [0-9a-f-]{36}/);
     expect(answer.head).toContain('connection: close');
+  });
+
+  it('logs the refusal with the request id it answered', async () => {
+    const { logger, lines } = capturingLogger();
+    const own = await startFixture({}, {}, logger);
+    try {
+      const answer = rawAnswer(await sendBytes('GARBAGE / NONSENSE\r\n\r\n', own.service.port));
+      const reqId = /x-request-id: ([0-9a-f-]{36})/.exec(answer.head)?.[1];
+
+      expect(reqId).toBeDefined();
+      await vi.waitFor(() =>
+        expect(lines.find((l) => l.msg === 'request refused by the HTTP parser')).toMatchObject({
+          reqId,
+          status: 400,
+          code: 'REQUEST_INVALID',
+        }),
+      );
+    } finally {
+      await own.close();
+    }
   });
 
   it('answers headers over the limit with 431 REQUEST_HEADERS_TOO_LARGE', async () => {
