@@ -1,15 +1,15 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
 import {
-  CallToolRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
+  type CallToolRequest,
   type CallToolResult,
   type ListToolsResult,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import { object, type ZodMiniObject } from 'zod/mini';
+import { literal, looseObject, object, unknown, type ZodMiniObject } from 'zod/mini';
 import { TenantMcpError } from '../errors.js';
 import { assertTokenLive, type TenantContext } from './context.js';
 import { describeFailure, ProtocolFailure, toolFailure } from './wire.js';
@@ -67,12 +67,19 @@ export function serveTools(server: McpServer, ctx: TenantContext, tools: ToolSet
   // No listChanged: the tools never change while a server runs.
   server.server.registerCapabilities({ tools: {} });
   server.server.setRequestHandler(ListToolsRequestSchema, () => tools.list);
-  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const tool = tools.byName.get(request.params.name);
-    if (tool === undefined) throw unknownTool(request.params.name);
-    return callTool(ctx, tool, request.params.arguments ?? {}, extra);
+  server.server.setRequestHandler(AnyToolCall, (request, extra) => {
+    // The SDK has checked the params against CallToolRequestSchema by now (see AnyToolCall).
+    const { name, arguments: args } = request.params as CallToolRequest['params'];
+    const tool = tools.byName.get(name);
+    if (tool === undefined) throw unknownTool(name);
+    return callTool(ctx, tool, args ?? {}, extra);
   });
 }
+
+// The SDK first parses a request with the schema its handler was set with, and answers a
+// failure there -32603 (internal error) with zod's whole report. With params left loose here,
+// its own tools/call check answers malformed params as it should: -32602, invalid params.
+const AnyToolCall = looseObject({ method: literal('tools/call'), params: unknown() });
 
 // Names echoed back are cut short: the name is the client's, of any length.
 const ECHOED_NAME_CHARS = 64;

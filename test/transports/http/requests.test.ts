@@ -408,6 +408,20 @@ describe("what Node's HTTP parser refuses", () => {
   });
 });
 
+describe('tools/call with params of the wrong shape', () => {
+  it.each([
+    ['no tool name', { arguments: {} }],
+    ['arguments that are not an object', { name: 'query', arguments: 'SELECT 1' }],
+  ])('answers %s with JSON-RPC -32602, invalid params', async (_, params) => {
+    const answer = await post(
+      JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params }),
+    );
+
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ id: 9, error: { code: -32602 } });
+  });
+});
+
 describe('the Mcp-Protocol-Version header', () => {
   const supported = '2025-11-25, 2025-06-18, 2025-03-26, 2024-11-05, 2024-10-07';
 
