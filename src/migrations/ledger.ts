@@ -54,14 +54,21 @@ export function hasLedger(db: Connection): boolean {
  * one, so the rows are read first and the table's existence is checked only if that fails.
  */
 export function readLedger(db: Connection): LedgerRow[] | null {
+  try {
+    return ledgerRows(db);
+  } catch {
+    if (!hasLedger(db)) return null;
+    // Outside a transaction the two reads see different moments: another migrator may have
+    // created the ledger in between. Read again; a ledger that was there all along fails the
+    // same way twice.
+    return ledgerRows(db);
+  }
+}
+
+function ledgerRows(db: Connection): LedgerRow[] {
   const sql = `SELECT id, name, checksum, applied_at AS appliedAt, duration_ms AS durationMs
     FROM main.${LEDGER_TABLE} ORDER BY id`;
-  try {
-    return db.prepare(sql).all() as LedgerRow[];
-  } catch (error) {
-    if (!hasLedger(db)) return null;
-    throw error;
-  }
+  return db.prepare(sql).all() as LedgerRow[];
 }
 
 /** Creates the ledger table if it is missing; call inside the migration transaction. */

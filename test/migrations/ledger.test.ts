@@ -40,6 +40,32 @@ describe('the ledger table', () => {
     expect(rows).toEqual([row(1, 'a'), row(2, 'b')]);
   });
 
+  it('reads a ledger another migrator creates just after the first read found none', () => {
+    const file = createHostFile(tempDir());
+    const rows = withDb(file, (db) => {
+      const prepare = db.prepare.bind(db);
+      let otherMigratorDone = false;
+      // The first prepare fails for want of the table; then the other migrator commits.
+      db.prepare = ((sql: string) => {
+        try {
+          return prepare(sql);
+        } catch (error) {
+          if (!otherMigratorDone) {
+            otherMigratorDone = true;
+            withDb(file, (other) => {
+              createLedger(other);
+              recordMigration(other, row(1, 'a'));
+            });
+          }
+          throw error;
+        }
+      }) as typeof db.prepare;
+      return readLedger(db);
+    });
+
+    expect(rows).toEqual([row(1, 'a')]);
+  });
+
   it('leaves the host user_version alone', () => {
     const file = createHostFile(tempDir());
 
